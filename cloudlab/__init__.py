@@ -1,0 +1,1 @@
+"""CloudLab: a mini AWS cloud for learning cloud architecture in notebooks."""

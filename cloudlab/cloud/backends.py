@@ -1,0 +1,173 @@
+"""Backends: what answers the boto3 calls a notebook makes.
+
+Only ``embedded`` exists today: moto running in this process (``mock_aws``,
+Lambda's Docker mode off). The names of the backends on the roadmap are listed
+so that choosing one gives a clear error that says what exists.
+
+Safety: while the embedded backend runs, every botocore request is either
+answered by moto or refused by :func:`_answer_or_refuse` before it is sent, so a
+notebook can never reach real AWS by accident, even through a client created
+with a custom ``endpoint_url``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Protocol
+
+from cloudlab.errors import BackendNotAvailable, EndpointNotServed
+
+__all__ = [
+    "AVAILABLE_BACKENDS",
+    "FAKE_CREDENTIALS",
+    "PLANNED_BACKENDS",
+    "Backend",
+    "EmbeddedBackend",
+    "make_backend",
+]
+
+#: Credentials every client of the mini cloud signs with. moto accepts any
+#: credentials while IAM enforcement is off; these can never sign a real request.
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "AKIACLOUDLABTESTING0",
+    "AWS_SECRET_ACCESS_KEY": "cloudlab-fake-secret-key-never-valid-on-aws",
+    "AWS_SESSION_TOKEN": "cloudlab-fake-session-token",
+}
+
+#: Backends named in the architecture that are not built yet.
+PLANNED_BACKENDS = {
+    "server": "moto server on 127.0.0.1 for the AWS CLI and other tools",
+    "localstack": "a LocalStack you run yourself",
+    "aws": "your real AWS account, with explicit opt-in and guardrails",
+}
+
+# Environment variables that could point a client at a real account or endpoint.
+_HIDDEN_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ROLE_ARN",
+               "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+
+
+class Backend(Protocol):
+    """What a Cloud needs from a backend."""
+
+    name: str
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def reset(self) -> None: ...
+    def client_kwargs(self) -> dict[str, Any]: ...
+
+
+_guard_installed = False
+_guard_active = False
+
+
+def _answer_or_refuse(event_name: str, request: Any, **kwargs: Any) -> Any:
+    """botocore ``before-send`` handler that stands in for moto's own: moto answers the
+    request, and while the embedded backend runs, a request moto does not answer is
+    refused here instead of going out to the network."""
+    from moto.core.models import botocore_stubber
+
+    response = botocore_stubber(event_name, request, **kwargs)
+    if response is None and _guard_active:
+        raise EndpointNotServed(
+            f"the embedded mini cloud cannot answer {request.method} {request.url}; "
+            "nothing was sent to AWS. Use the service's default endpoint (no endpoint_url), "
+            "or check that the service is one the mini cloud emulates."
+        )
+    return response
+
+
+def _install_guard() -> None:
+    """Put :func:`_answer_or_refuse` where moto registered its stubber in botocore's
+    built-in handlers (botocore calls every ``before-send`` handler, so a second handler
+    could not tell whether moto answered)."""
+    global _guard_installed
+    if _guard_installed:
+        return
+    from botocore.handlers import BUILTIN_HANDLERS
+    from moto.core.models import botocore_stubber
+
+    for i, entry in enumerate(BUILTIN_HANDLERS):
+        if entry[0] == "before-send" and entry[1] is botocore_stubber:
+            BUILTIN_HANDLERS[i] = ("before-send", _answer_or_refuse)
+            break
+    else:  # pragma: no cover - a moto upgrade changed how it hooks botocore
+        raise RuntimeError(
+            "moto's botocore stubber is not in botocore's BUILTIN_HANDLERS; this moto "
+            "version is not supported by cloudlab (see pyproject.toml for the tested range)"
+        )
+    _guard_installed = True
+
+
+class EmbeddedBackend:
+    """moto in-process. Starts in ~0.2 s; services load lazily on their first call."""
+
+    name = "embedded"
+
+    def __init__(self) -> None:
+        self._mock: Any = None
+        self._saved_env: dict[str, str | None] = {}
+
+    def start(self) -> None:
+        global _guard_active
+        if self._mock is not None:
+            return
+        self._saved_env = {k: os.environ.get(k) for k in (*FAKE_CREDENTIALS, *_HIDDEN_ENV)}
+        for k in _HIDDEN_ENV:
+            os.environ.pop(k, None)
+        os.environ.update(FAKE_CREDENTIALS)
+        from moto import mock_aws
+
+        _install_guard()
+        self._mock = mock_aws(config={"lambda": {"use_docker": False}})
+        self._mock.start(reset=True)
+        _guard_active = True
+
+    def stop(self) -> None:
+        global _guard_active
+        if self._mock is None:
+            return
+        self._mock.stop(remove_data=True)
+        self._mock = None
+        _guard_active = False
+        for k, v in self._saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+    def reset(self) -> None:
+        if self._mock is not None:
+            self._mock.reset()
+
+    def client_kwargs(self) -> dict[str, Any]:
+        return {
+            "aws_access_key_id": FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            "aws_secret_access_key": FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            "aws_session_token": FAKE_CREDENTIALS["AWS_SESSION_TOKEN"],
+        }
+
+
+AVAILABLE_BACKENDS = {"embedded": EmbeddedBackend}
+
+
+def make_backend(name: str | None) -> Backend:
+    """The backend called ``name`` (default: ``$CLOUDLAB_BACKEND`` or ``embedded``).
+
+    Raises:
+        BackendNotAvailable: for a name that is unknown or not built yet.
+    """
+    chosen = (name or os.environ.get("CLOUDLAB_BACKEND") or "embedded").strip().lower()
+    if chosen in AVAILABLE_BACKENDS:
+        return AVAILABLE_BACKENDS[chosen]()  # type: ignore[return-value]
+    exists = ", ".join(sorted(AVAILABLE_BACKENDS))
+    if chosen in PLANNED_BACKENDS:
+        raise BackendNotAvailable(
+            f"backend {chosen!r} ({PLANNED_BACKENDS[chosen]}) is not built yet; "
+            f"available: {exists}. Unset CLOUDLAB_BACKEND or pass backend='embedded'."
+        )
+    planned = ", ".join(sorted(PLANNED_BACKENDS))
+    raise BackendNotAvailable(
+        f"unknown backend {chosen!r}; available: {exists} (planned: {planned}). "
+        "Unset CLOUDLAB_BACKEND or pass backend='embedded'."
+    )
