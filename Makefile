@@ -33,7 +33,7 @@ chromium:  ## install Debian's chromium for the browser tests (once)
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(STAMP)  ## ruff
-	$(BIN)/ruff check cloudlab tests benchmarks
+	$(BIN)/ruff check cloudlab tests benchmarks book/build.py book/_ext
 
 typecheck: $(STAMP)  ## mypy on the package
 	$(BIN)/mypy

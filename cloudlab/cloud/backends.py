@@ -121,6 +121,7 @@ class EmbeddedBackend:
         _install_guard()
         self._mock = mock_aws(config={"lambda": {"use_docker": False}})
         self._mock.start(reset=True)
+        os.environ.update(FAKE_CREDENTIALS)  # moto sets its own; ours name the mini cloud
         _guard_active = True
 
     def stop(self) -> None:

@@ -30,7 +30,7 @@ import heapq
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cloudlab.errors import ClockError
 
@@ -38,7 +38,7 @@ __all__ = ["DEFAULT_START", "ScheduledEvent", "VirtualClock"]
 
 #: Default start of virtual time: Monday 5 January 2026, 00:00 UTC. A Monday
 #: at midnight keeps "business hours" and "weekday" arithmetic easy to read.
-DEFAULT_START = datetime(2026, 1, 5, 0, 0, 0, tzinfo=timezone.utc)
+DEFAULT_START = datetime(2026, 1, 5, 0, 0, 0, tzinfo=UTC)
 
 Callback = Callable[["VirtualClock"], object]
 
@@ -100,7 +100,9 @@ class VirtualClock:
         delay_s = _non_negative("delay_s", delay_s)
         return self._push(self._t + delay_s, callback, name, None)
 
-    def schedule_at(self, when: datetime | float, callback: Callback, *, name: str = "") -> ScheduledEvent:
+    def schedule_at(
+        self, when: datetime | float, callback: Callback, *, name: str = ""
+    ) -> ScheduledEvent:
         """Run ``callback(clock)`` once at a calendar instant or at ``t`` seconds."""
         due = self._to_t(when)
         if due < self._t:
@@ -111,7 +113,12 @@ class VirtualClock:
         return self._push(due, callback, name, None)
 
     def every(
-        self, interval_s: float, callback: Callback, *, name: str = "", first_in_s: float | None = None
+        self,
+        interval_s: float,
+        callback: Callback,
+        *,
+        name: str = "",
+        first_in_s: float | None = None,
     ) -> ScheduledEvent:
         """Run ``callback(clock)`` every ``interval_s`` seconds; the first run is after one interval
         unless ``first_in_s`` says otherwise. Returns a handle whose ``cancel()`` stops it."""
@@ -178,5 +185,7 @@ def _non_negative(name: str, value: float) -> float:
     except (TypeError, ValueError):
         raise ClockError(f"{name} must be a number of {name}, got {value!r}") from None
     if not v >= 0 or v == float("inf"):
-        raise ClockError(f"{name} must be a finite number >= 0, got {value!r}; time only moves forward")
+        raise ClockError(
+            f"{name} must be a finite number >= 0, got {value!r}; time only moves forward"
+        )
     return v

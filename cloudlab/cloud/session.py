@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # numpy is imported lazily: Cloud() must start fast
     import boto3
     import numpy as np
 
-__all__ = ["DEFAULT_REGION", "Cloud", "Runnable", "active_cloud"]
+__all__ = ["DEFAULT_REGION", "Cloud", "Runnable", "active_cloud", "seeded_rng"]
 
 DEFAULT_REGION = "us-east-1"
 
@@ -238,10 +238,7 @@ class Cloud:
         Each subsystem asks for its own stream (``cloud.rng("traffic")``) so adding
         randomness in one place never shifts the numbers of another.
         """
-        import numpy as np
-
-        key = zlib.crc32(stream.encode("utf-8"))
-        return np.random.default_rng(np.random.SeedSequence(entropy=self.seed, spawn_key=(key,)))
+        return seeded_rng(self.seed, stream)
 
     # -- hook points ------------------------------------------------------------------
     def on(self, event: str, handler: Callable[..., Any]) -> None:
@@ -284,6 +281,9 @@ def _install_dispatch() -> None:
     _dispatch_installed = True
 
 
-def stream_seed(seed: int, stream: str) -> int:
-    """A stable 32-bit seed for ``stream`` under ``seed`` (for libraries that want an int)."""
-    return zlib.crc32(f"{seed}:{stream}".encode())
+def seeded_rng(seed: int, stream: str) -> np.random.Generator:
+    """The generator ``Cloud(seed=seed).rng(stream)`` returns, without a Cloud (for replays)."""
+    import numpy as np
+
+    key = zlib.crc32(stream.encode("utf-8"))
+    return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(key,)))
