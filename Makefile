@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.cloudlab-installed
 PORT   ?= 8888
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test lint typecheck unit notebooks browser book book-test bench release \
+.PHONY: help install lab test lint typecheck unit notebooks browser book book-test bench release solutions \
         release-check chromium clean
 
 help:  ## list the targets
@@ -42,6 +42,12 @@ release-check: $(STAMP)  ## fail when labs/ is stale with respect to solutions/
 	$(BIN)/cloudlab release --check
 
 release: $(STAMP)  ## regenerate labs/ from solutions/
+	$(BIN)/cloudlab release
+
+solutions: $(STAMP)  ## (course authors) re-execute solutions/ in place to refresh their outputs, then release
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False \
+	  solutions/[0-9][0-9]-*.ipynb
 	$(BIN)/cloudlab release
 
 unit: $(STAMP)  ## unit and property tests

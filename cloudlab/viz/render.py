@@ -178,7 +178,16 @@ def _is_recorder(obj: object) -> bool:
 
 
 def _as_runs(source: object) -> list[_Run]:
-    """Normalise a recorder, a run result, or a sequence of either, to a list of runs."""
+    """Normalise a recorder, a run result, a comparison (anything with ``.results``, as
+    ``Experiment`` runs return), or a sequence of them, to a list of runs."""
+    if source is Ellipsis:
+        raise TypeError(
+            "nothing to draw yet: the value is still the `...` placeholder; answer the "
+            "question above (replace the `...`), run that cell, then this one"
+        )
+    results = getattr(source, "results", None)
+    if isinstance(results, list):
+        source = results
     items: Sequence[object] = source if isinstance(source, (list, tuple)) else [source]
     if not items:
         raise TypeError(
@@ -194,7 +203,7 @@ def _as_runs(source: object) -> list[_Run]:
             runs.append(_Run(f"run {i + 1}", item))
         else:
             raise TypeError(
-                "render_svg needs a Recorder, a RunResult or a list of them, got "
+                "render_svg needs a Recorder, a RunResult, a Comparison or a list of them, got "
                 f"{type(item).__name__}; pass the result of scenario.run(cloud, ...) "
                 "or its .recorder"
             )

@@ -207,3 +207,8 @@ def test_width_out_of_range_is_rejected(day_recorder: FakeRecorder, width: int) 
         InvalidScenario, match=f"width_px must be between 200 and 4000, got {width}"
     ):
         render_svg(day_recorder, width_px=width)
+
+
+def test_placeholder_gets_a_learner_hint() -> None:
+    with pytest.raises(TypeError, match="still the `...` placeholder"):
+        render_svg(...)

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-sim = pytest.importorskip("cloudlab.sim")
-
-from cloudlab import Cloud  # noqa: E402
-from cloudlab.viz import DemandCapacityChart, chart, render_svg  # noqa: E402
+import cloudlab.sim as sim
+from cloudlab import Cloud
+from cloudlab.viz import DemandCapacityChart, chart, render_svg
 
 
 def _diwali_runs() -> tuple[object, object]:
@@ -58,3 +55,15 @@ def test_scenario_run_drives_the_live_chart() -> None:
         )
     assert len(seen) >= 2 and seen[-1] == 1.0 and seen[0] < 1.0
     assert widget.svg == render_svg(result.recorder, title="live")
+
+
+def test_experiment_comparison_is_charted_like_its_list_of_results() -> None:
+    traffic = sim.BusinessHours(200, 1200)
+    with Cloud(seed=3) as cloud:
+        day = cloud.run(sim.Experiment(traffic, {
+            "fixed": sim.FixedFleet("m5.large", 6),
+            "elastic": sim.ElasticFleet("m5.large"),
+        }), hours=24, progress=False)
+    svg = render_svg(day)
+    assert svg == render_svg(day.results)
+    assert "capacity (fixed)" in svg and "capacity (elastic)" in svg
