@@ -118,6 +118,9 @@ class EmbeddedBackend:
         os.environ.update(FAKE_CREDENTIALS)
         from moto import mock_aws
 
+        from cloudlab.cloud import patches
+
+        patches.install()
         _install_guard()
         self._mock = mock_aws(config={"lambda": {"use_docker": False}})
         self._mock.start(reset=True)

@@ -1,0 +1,40 @@
+"""`make bench`: print every benchmark figure next to its target. Nothing is asserted.
+
+Usage: python -m benchmarks [cloud|sim|viz|course ...]
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# figure name -> (target, unit of the target); figures without a target are informative
+TARGETS: dict[str, tuple[str, str]] = {
+    "cold_start_ratio": ("<= 1.0 (stretch 0.75)", "cloudlab / raw moto"),
+    "s3_put_overhead_pct": ("<= 10", "%"),
+    "sim_day_1s_elastic_s": ("<= 0.2", "s"),
+    "lab01_day_1s_two_fleets_s": ("<= 0.2 per fleet", "s"),
+    "grade_all_solutions_s": ("<= 300 for the full course", "s"),
+}
+MODULES = ["cloud", "sim", "viz", "course"]
+
+
+def main(argv: list[str]) -> int:
+    chosen = argv or MODULES
+    unknown = sorted(set(chosen) - set(MODULES))
+    if unknown:
+        print(f"unknown benchmark(s) {unknown}; choose from {MODULES}", file=sys.stderr)
+        return 2
+    print(f"{'figure':34s} {'measured':>12s}   target")
+    for name in chosen:
+        module = importlib.import_module(f"benchmarks.bench_{name}")
+        print(f"-- {name}: {module.__doc__.strip().splitlines()[0]}")
+        for figure, value in module.bench().items():
+            target, unit = TARGETS.get(figure, ("", ""))
+            shown = f"{target} {unit}".strip()
+            print(f"{figure:34s} {value:12.4f}   {shown}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
