@@ -46,6 +46,7 @@ exit status: 0 ok; 1 some notebook scored below --min-score; 2 a notebook could 
 examples:
   cloudlab grade my-labs/01-fixed-fleet.ipynb
   cloudlab grade submissions/*/01-*.ipynb --json results.json --junit grades.xml
+  cloudlab grade submissions/*/01-*.ipynb --csv gradebook.csv
   cloudlab grade sub.ipynb --seed 7 --min-score 4 --timeout 120
 """
 
@@ -104,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--json", type=Path, metavar="FILE",
                        help="write Gradescope results.json to FILE")
     grade.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML to FILE")
+    grade.add_argument("--csv", type=Path, metavar="FILE",
+                       help="write a gradebook to FILE: one row per notebook, one column "
+                            "per question")
     grade.add_argument("--min-score", type=float, default=None, metavar="N",
                        help="exit 1 if any notebook scores below N points")
     grade.add_argument("--seed", type=int, default=None, metavar="N",
@@ -147,6 +151,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         NotebookGrade,
         format_grade,
         grade_notebook,
+        gradebook_csv,
         gradescope_results,
         junit_xml,
     )
@@ -189,6 +194,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                              encoding="utf-8")
     if args.junit is not None:
         args.junit.write_text(junit_xml(grades), encoding="utf-8")
+    if args.csv is not None:
+        args.csv.write_text(gradebook_csv(grades), encoding="utf-8")
     if bad:
         return 2
     if args.min_score is not None:

@@ -1,7 +1,8 @@
 """The grader (``cloudlab grade``) and the release tool (``cloudlab release``) as a Python API.
 
 * :func:`grade_notebook` executes one notebook in a fresh kernel and grades it;
-* :func:`format_grade`, :func:`gradescope_results`, :func:`junit_xml` report grades;
+* :func:`format_grade`, :func:`gradescope_results`, :func:`junit_xml`,
+  :func:`gradebook_csv` report grades;
 * :func:`release` writes ``labs/`` from ``solutions/``.
 
 Names are imported lazily: the kernel side (:mod:`cloudlab.grading.kernel`) must not pay
@@ -27,7 +28,12 @@ if TYPE_CHECKING:
         release_notebook,
         release_source,
     )
-    from cloudlab.grading.reports import format_grade, gradescope_results, junit_xml
+    from cloudlab.grading.reports import (
+        format_grade,
+        gradebook_csv,
+        gradescope_results,
+        junit_xml,
+    )
 
 _EXPORTS = {
     "DEFAULT_TIMEOUT_S": "grader",
@@ -41,6 +47,7 @@ _EXPORTS = {
     "release_notebook": "releaser",
     "release_source": "releaser",
     "format_grade": "reports",
+    "gradebook_csv": "reports",
     "gradescope_results": "reports",
     "junit_xml": "reports",
 }
@@ -52,6 +59,7 @@ __all__ = [
     "ReleaseReport",
     "format_grade",
     "grade_notebook",
+    "gradebook_csv",
     "gradescope_results",
     "junit_xml",
     "lab_id",

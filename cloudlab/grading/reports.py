@@ -1,4 +1,5 @@
-"""Grade reports: a text table for people, Gradescope ``results.json``, JUnit XML for CI.
+"""Grade reports: a text table for people, Gradescope ``results.json``, JUnit XML for CI,
+and a CSV gradebook with one row per notebook for a whole class.
 
 Gradescope: one test per question for its public checks (visibility ``"visible"``) and,
 when the question has hidden checks, one more test ``"<question> (hidden)"`` with
@@ -124,3 +125,29 @@ def junit_xml(grades: Sequence[NotebookGrade]) -> str:
             ET.SubElement(suite, "system-err").text = "\n".join(extra)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def gradebook_csv(grades: Sequence[NotebookGrade]) -> str:
+    """CSV gradebook: one row per notebook (student), one column per question.
+
+    Columns: ``notebook, lab, score, max_score, <question>..., cell_errors, seconds``;
+    questions of every lab graded appear, in first-seen order (blank where not graded).
+    """
+    import csv
+    import io
+
+    questions: list[str] = []
+    for g in grades:
+        for q in g.questions:
+            if q.name not in questions:
+                questions.append(q.name)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["notebook", "lab", "score", "max_score", *questions, "cell_errors",
+                     "seconds"])
+    for g in grades:
+        by_name = {q.name: _pts(q.score) for q in g.questions}
+        writer.writerow([str(g.path), g.lab, _pts(g.score), _pts(g.max_score),
+                         *[by_name.get(name, "") for name in questions],
+                         len(g.cell_errors), f"{g.seconds:.1f}"])
+    return out.getvalue()

@@ -72,3 +72,19 @@ def test_junit_escapes_and_parses() -> None:
 def test_empty_grade_list() -> None:
     assert gradescope_results([])["tests"] == []
     assert ET.fromstring(junit_xml([])).tag == "testsuites"
+
+
+def test_gradebook_csv_has_a_row_per_notebook_and_a_column_per_question() -> None:
+    import csv
+    import io
+
+    from cloudlab.grading import gradebook_csv
+
+    other = _grade()
+    other.path = Path("sub/bob/01-fleet.ipynb")
+    other.questions = other.questions[:1]
+    rows = list(csv.reader(io.StringIO(gradebook_csv([_grade(), other]))))
+    assert rows[0] == ["notebook", "lab", "score", "max_score", "lab01.fleet", "lab01.cost",
+                       "cell_errors", "seconds"]
+    assert rows[1] == ["sub/01-fleet.ipynb", "lab01", "2", "4.5", "2", "0", "1", "1.2"]
+    assert rows[2][0] == "sub/bob/01-fleet.ipynb" and rows[2][4:6] == ["2", ""]
