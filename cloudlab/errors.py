@@ -14,9 +14,14 @@ inherits the builtin a user would naturally catch::
     ├── InvalidScenario          (ValueError)    bad traffic, fleet or run parameters
     │   └── UnknownInstanceType  (KeyError)      instance type not in the catalog
     ├── UnknownCheck             (KeyError)      check("lab99.nope")
-    └── GradingError             (RuntimeError)  the grader or release tool cannot proceed
-        ├── NotANotebook         (ValueError)    missing file or not .ipynb JSON
-        └── UnknownLab           (ValueError)    notebook of a lab with no checks
+    ├── GradingError             (RuntimeError)  the grader or release tool cannot proceed
+    │   ├── NotANotebook         (ValueError)    missing file or not .ipynb JSON
+    │   └── UnknownLab           (ValueError)    notebook of a lab with no checks
+    ├── MalformedPolicy          (ValueError)    an IAM policy document that AWS would reject
+    ├── UnknownPrincipal         (LookupError)   no IAM user or role by that name
+    ├── InvalidCidr              (ValueError)    "10.0.0.0/33", host bits set, out of bounds
+    ├── UnknownResource          (LookupError)   an id that names nothing in the mini cloud
+    └── KeyFileExists            (FileExistsError) refusing to overwrite a saved private key
 
 Messages say what was wrong, what was expected and what to do.
 """
@@ -35,6 +40,11 @@ __all__ = [
     "UnknownCheck",
     "UnknownInstanceType",
     "UnknownLab",
+    "MalformedPolicy",
+    "UnknownPrincipal",
+    "InvalidCidr",
+    "UnknownResource",
+    "KeyFileExists",
 ]
 
 
@@ -86,3 +96,23 @@ class NotANotebook(GradingError, ValueError):
 
 class UnknownLab(GradingError, ValueError):
     """A notebook whose lab has no checks."""
+
+
+class MalformedPolicy(CloudLabError, ValueError):
+    """An IAM policy document that AWS would reject (bad JSON, missing Effect, ...)."""
+
+
+class UnknownPrincipal(CloudLabError, LookupError):
+    """No IAM user or role by that name or ARN in the mini cloud."""
+
+
+class InvalidCidr(CloudLabError, ValueError):
+    """A CIDR block that is malformed, has host bits set, or is outside AWS's bounds."""
+
+
+class UnknownResource(CloudLabError, LookupError):
+    """An id (instance, subnet, ENI, load balancer, ...) that names nothing in the mini cloud."""
+
+
+class KeyFileExists(CloudLabError, FileExistsError):
+    """A private key file already exists; CloudLab never overwrites one."""
