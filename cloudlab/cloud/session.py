@@ -15,7 +15,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from cloudlab.cloud.backends import Backend, make_backend
 from cloudlab.cloud.clock import DEFAULT_START, ScheduledEvent, VirtualClock
@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # numpy is imported lazily: Cloud() must start fast
 __all__ = ["DEFAULT_REGION", "Cloud", "Runnable", "active_cloud", "seeded_rng"]
 
 DEFAULT_REGION = "us-east-1"
+
+T = TypeVar("T")
 
 _ACTIVE: Cloud | None = None
 
@@ -81,6 +83,7 @@ class Cloud:
         self._clients: dict[tuple[str, str, str, str], Any] = {}
         self._hooks: list[tuple[str, Callable[..., Any]]] = []
         self._reset_hooks: list[Callable[[Cloud], None]] = []
+        self._state: dict[str, Any] = {}
         if autostart:
             self.start()
 
@@ -124,6 +127,7 @@ class Cloud:
         self._require_started()
         self._backend.reset()
         self.clock.reset()
+        self._state.clear()
         for hook in list(self._reset_hooks):
             hook(self)
 
@@ -245,6 +249,14 @@ class Cloud:
         """Attach ``handler`` to a botocore event for every client reaching this cloud,
         including plain ``boto3.client(...)`` (e.g. ``"after-call.ec2.RunInstances"``)."""
         self._hooks.append((event, handler))
+
+    def state(self, name: str, factory: Callable[[], T]) -> T:
+        """Per-cloud state of a subsystem (``cloud.state("iam", IamState)``), created on first
+        use and dropped by :meth:`reset`. Higher layers keep their state here so the cloud
+        layer never has to know them."""
+        if name not in self._state:
+            self._state[name] = factory()
+        return self._state[name]  # type: ignore[no-any-return]
 
     def on_reset(self, hook: Callable[[Cloud], None]) -> None:
         """Call ``hook(cloud)`` after every :meth:`reset`."""

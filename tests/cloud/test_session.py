@@ -117,3 +117,11 @@ def test_botocore_hooks_reach_plain_clients(cloud: Cloud) -> None:
     cloud.on("after-call.s3", lambda event_name, **kw: calls.append(event_name))
     boto3.client("s3").list_buckets()
     assert calls == ["after-call.s3.ListBuckets"]
+
+
+def test_subsystem_state_is_per_cloud_and_dropped_on_reset(cloud: Cloud) -> None:
+    first = cloud.state("demo", dict)
+    first["x"] = 1
+    assert cloud.state("demo", dict) is first
+    cloud.reset()
+    assert cloud.state("demo", dict) == {}
