@@ -15,8 +15,11 @@ TARGETS: dict[str, tuple[str, str]] = {
     "sim_day_1s_elastic_s": ("<= 0.2", "s"),
     "lab01_day_1s_two_fleets_s": ("<= 0.2 per fleet", "s"),
     "grade_all_solutions_s": ("<= 300 for the full course", "s"),
+    "iam_decision_200_statements_ms": ("<= 1", "ms"),
+    "net_query_ms_median": ("<= 20", "ms"),
+    "topology_render_90_ms": ("<= 300", "ms"),
 }
-MODULES = ["cloud", "sim", "viz", "course"]
+MODULES = ["cloud", "sim", "viz", "iam", "net", "topology", "course"]
 
 
 def main(argv: list[str]) -> int:

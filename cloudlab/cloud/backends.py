@@ -20,6 +20,7 @@ from cloudlab.errors import BackendNotAvailable, EndpointNotServed
 __all__ = [
     "AVAILABLE_BACKENDS",
     "FAKE_CREDENTIALS",
+    "MOTO_CONFIG",
     "PLANNED_BACKENDS",
     "Backend",
     "EmbeddedBackend",
@@ -32,6 +33,14 @@ FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "AKIACLOUDLABTESTING0",
     "AWS_SECRET_ACCESS_KEY": "cloudlab-fake-secret-key-never-valid-on-aws",
     "AWS_SESSION_TOKEN": "cloudlab-fake-session-token",
+}
+
+#: moto settings of the embedded backend: Lambda handlers never need Docker; AWS managed
+#: policies (AdministratorAccess, ReadOnlyAccess, ...) exist as on AWS (moto loads them on
+#: the first IAM call, about 2 s, so labs that never touch IAM do not pay for them).
+MOTO_CONFIG: dict[str, Any] = {
+    "lambda": {"use_docker": False},
+    "iam": {"load_aws_managed_policies": True},
 }
 
 #: Backends named in the architecture that are not built yet.
@@ -122,7 +131,7 @@ class EmbeddedBackend:
 
         patches.install()
         _install_guard()
-        self._mock = mock_aws(config={"lambda": {"use_docker": False}})
+        self._mock = mock_aws(config=MOTO_CONFIG)  # type: ignore[call-overload]
         self._mock.start(reset=True)
         os.environ.update(FAKE_CREDENTIALS)  # moto sets its own; ours name the mini cloud
         _guard_active = True

@@ -25,13 +25,27 @@ if TYPE_CHECKING:  # numpy is imported lazily: Cloud() must start fast
     import boto3
     import numpy as np
 
-__all__ = ["DEFAULT_REGION", "Cloud", "Runnable", "active_cloud", "seeded_rng"]
+__all__ = ["DEFAULT_REGION", "Cloud", "Runnable", "active_cloud", "add_start_hook", "seeded_rng"]
 
 DEFAULT_REGION = "us-east-1"
 
 T = TypeVar("T")
 
 _ACTIVE: Cloud | None = None
+_START_HOOKS: list[Callable[[Cloud], object]] = []
+
+
+def add_start_hook(hook: Callable[[Cloud], object]) -> None:
+    """Call ``hook(cloud)`` whenever a Cloud starts (and now, for the active one).
+
+    Higher layers (IAM enforcement, widgets) register here when they are imported, so a
+    notebook that imports them gets their behaviour on every Cloud it creates, while the
+    cloud layer never imports them.
+    """
+    if hook not in _START_HOOKS:
+        _START_HOOKS.append(hook)
+        if _ACTIVE is not None:
+            hook(_ACTIVE)
 
 
 def active_cloud() -> Cloud | None:
@@ -108,6 +122,8 @@ class Cloud:
         _install_dispatch()
         self._started = True
         _ACTIVE = self
+        for hook in list(_START_HOOKS):
+            hook(self)
         return self
 
     def stop(self) -> None:
@@ -249,6 +265,10 @@ class Cloud:
         """Attach ``handler`` to a botocore event for every client reaching this cloud,
         including plain ``boto3.client(...)`` (e.g. ``"after-call.ec2.RunInstances"``)."""
         self._hooks.append((event, handler))
+
+    def off(self, event: str, handler: Callable[..., Any]) -> None:
+        """Detach a handler attached with :meth:`on` (no error if it is not attached)."""
+        self._hooks = [(e, h) for e, h in self._hooks if not (e == event and h == handler)]
 
     def state(self, name: str, factory: Callable[[], T]) -> T:
         """Per-cloud state of a subsystem (``cloud.state("iam", IamState)``), created on first

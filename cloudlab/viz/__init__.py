@@ -7,11 +7,27 @@ Public names:
 - :class:`DemandCapacityChart` is the live JupyterLab widget (``Scenario.run(...,
   live=chart)`` updates it); :func:`chart` builds one from finished results.
 - :func:`minmax_downsample` shrinks long series while keeping their peaks.
+- :class:`TopologyWidget` (and :func:`topology`) is the live network diagram of a Region:
+  VPCs, AZs, public/private subnets, gateways, instances, load balancers, databases,
+  optional security-group arrows and a highlighted reachability path;
+  :func:`render_topology_svg` is its static SVG form, drawn from a :class:`TopologyModel`.
 """
 
 from __future__ import annotations
 
 from cloudlab.viz.chart import DemandCapacityChart, chart
 from cloudlab.viz.render import minmax_downsample, render_svg
+from cloudlab.viz.topology import TopologyWidget, topology
+from cloudlab.viz.topology_layout import render_topology_svg
+from cloudlab.viz.topology_model import TopologyModel
 
-__all__ = ["DemandCapacityChart", "chart", "minmax_downsample", "render_svg"]
+__all__ = [
+    "DemandCapacityChart",
+    "TopologyModel",
+    "TopologyWidget",
+    "chart",
+    "minmax_downsample",
+    "render_svg",
+    "render_topology_svg",
+    "topology",
+]

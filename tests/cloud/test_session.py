@@ -125,3 +125,16 @@ def test_subsystem_state_is_per_cloud_and_dropped_on_reset(cloud: Cloud) -> None
     assert cloud.state("demo", dict) is first
     cloud.reset()
     assert cloud.state("demo", dict) == {}
+
+
+def test_off_detaches_a_hook(cloud: Cloud) -> None:
+    calls: list[str] = []
+
+    def handler(event_name: str, **kw: object) -> None:
+        calls.append(event_name)
+
+    cloud.on("after-call.s3", handler)
+    cloud.client("s3").list_buckets()
+    cloud.off("after-call.s3", handler)
+    cloud.client("s3").list_buckets()
+    assert calls == ["after-call.s3.ListBuckets"]

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import LABS, ROOT, SOLUTIONS
+from course_notebooks import LABS, ROOT, SOLUTIONS
 
 from cloudlab.grading import grade_notebook, release
 

@@ -7,7 +7,7 @@ makes), then runs that question's checks, hidden ones included, and asserts the 
 from __future__ import annotations
 
 import pytest
-from conftest import run_solution, solution
+from course_notebooks import run_solution, solution
 
 from cloudlab.checks import run_all
 
@@ -75,6 +75,43 @@ CASES = [
      "should be FixedFleet('t3.medium', 4)"),
     ("01", "lab01.test_servers", {"}), days=7)": "}), days=5)"},
      "run the experiment for days=7"),
+    ("02", "lab02.root_and_admin", {"enable_root_mfa(cloud)\n": "\n"},
+     "the root user has no MFA yet"),
+    ("02", "lab02.root_and_admin",
+     {'user_client("ce", admin_key).get_cost_and_usage(': 'cloud.client("ce").get_cost_and_usage('},
+     "did you call it with the admin user's key"),
+    ("02", "lab02.analysts",
+     {'iam.put_group_policy(GroupName="analysts", PolicyName="read-reports",\n'
+      '                     PolicyDocument=json.dumps(analyst_policy))':
+      'iam.attach_group_policy(GroupName="analysts",\n'
+      '                        PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")'},
+     "reading payroll as alice should fail with AccessDenied"),
+    ("02", "lab02.analysts",
+     {'"Action": "s3:ListBucket",\n         "Resource": "arn:aws:s3:::cloudlab-reports"}':
+      '"Action": "s3:ListBucket",\n         "Resource": "arn:aws:s3:::cloudlab-reports/*"}'},
+     "allow s3:ListBucket on the bucket ARN"),
+    ("02", "lab02.analysts",
+     {'"Action": "s3:GetObject",\n         "Resource": "arn:aws:s3:::cloudlab-reports/*"}':
+      '"Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],\n'
+      '         "Resource": "arn:aws:s3:::cloudlab-reports/*"}'},
+     "alice may do more than read reports"),
+    ("02", "lab02.instance_role",
+     {'"Principal": {"Service": "ec2.amazonaws.com"}':
+      '"Principal": {"AWS": "arn:aws:iam::123456789012:root"}'},
+     "EC2 cannot assume app-server"),
+    ("02", "lab02.instance_role",
+     {'"Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/sessions"}': '"Resource": "*"}'},
+     "allow only GetItem and PutItem on the sessions table"),
+    ("02", "lab02.instance_role", {',\n    IamInstanceProfile={"Name": "app-server"})': ")"},
+     "launch the instance with IamInstanceProfile"),
+    ("02", "lab02.vendor_role", {"cloud.advance(hours=2)": "cloud.advance(minutes=30)"},
+     "the second read still worked"),
+    ("02", "lab02.vendor_role",
+     {'"Action": "sts:AssumeRole",\n': '"Action": "sts:GetCallerIdentity",\n'},
+     "vendor cannot assume vendor-support"),
+    ("02", "lab02.rotate_key",
+     {'iam.delete_access_key(UserName="alice", AccessKeyId=old_key_id)': "pass"},
+     "the old key still exists"),
 ]
 
 
@@ -98,6 +135,6 @@ def test_every_graded_question_has_a_wrong_answer_case() -> None:
     from cloudlab.checks import lab_questions
 
     covered = {c[1] for c in CASES}
-    for lab in ("lab00", "lab01"):
+    for lab in ("lab00", "lab01", "lab02"):
         for q in lab_questions(lab):
             assert q.name in covered, f"{q.name} has no wrong-answer case"
