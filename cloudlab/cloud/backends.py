@@ -60,9 +60,9 @@ class Backend(Protocol):
 
     name: str
 
-    def start(self) -> None: ...
+    def start(self, seed: int = 0) -> None: ...
     def stop(self) -> None: ...
-    def reset(self) -> None: ...
+    def reset(self, seed: int = 0) -> None: ...
     def client_kwargs(self) -> dict[str, Any]: ...
 
 
@@ -117,7 +117,7 @@ class EmbeddedBackend:
         self._mock: Any = None
         self._saved_env: dict[str, str | None] = {}
 
-    def start(self) -> None:
+    def start(self, seed: int = 0) -> None:
         global _guard_active
         if self._mock is not None:
             return
@@ -134,7 +134,15 @@ class EmbeddedBackend:
         self._mock = mock_aws(config=MOTO_CONFIG)  # type: ignore[call-overload]
         self._mock.start(reset=True)
         os.environ.update(FAKE_CREDENTIALS)  # moto sets its own; ours name the mini cloud
+        self.seed(seed)
         _guard_active = True
+
+    def seed(self, seed: int) -> None:
+        """Seed moto's random source (resource ids, request ids), as moto's own
+        ``/moto-api/seed`` does: the same seed gives the same ``i-...``, ``subnet-...`` ids."""
+        from moto.moto_api._internal import mock_random
+
+        mock_random.seed(seed)
 
     def stop(self) -> None:
         global _guard_active
@@ -149,9 +157,10 @@ class EmbeddedBackend:
             else:
                 os.environ[k] = v
 
-    def reset(self) -> None:
+    def reset(self, seed: int = 0) -> None:
         if self._mock is not None:
             self._mock.reset()
+            self.seed(seed)
 
     def client_kwargs(self) -> dict[str, Any]:
         return {

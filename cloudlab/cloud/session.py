@@ -118,7 +118,7 @@ class Cloud:
             return self
         if _ACTIVE is not None and _ACTIVE is not self:
             _ACTIVE.stop()
-        self._backend.start()
+        self._backend.start(seed=self.seed)
         _install_dispatch()
         self._started = True
         _ACTIVE = self
@@ -141,7 +141,7 @@ class Cloud:
     def reset(self) -> None:
         """Empty the cloud: every resource gone, clock back to the start, hooks told."""
         self._require_started()
-        self._backend.reset()
+        self._backend.reset(seed=self.seed)
         self.clock.reset()
         self._state.clear()
         for hook in list(self._reset_hooks):

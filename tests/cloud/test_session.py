@@ -138,3 +138,16 @@ def test_off_detaches_a_hook(cloud: Cloud) -> None:
     cloud.off("after-call.s3", handler)
     cloud.client("s3").list_buckets()
     assert calls == ["after-call.s3.ListBuckets"]
+
+
+def _first_ids(seed: int) -> tuple[str, str]:
+    with Cloud(seed=seed) as c:
+        ec2 = c.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    return vpc, subnet
+
+
+def test_resource_ids_follow_the_seed() -> None:
+    assert _first_ids(3) == _first_ids(3)
+    assert _first_ids(3) != _first_ids(4)

@@ -112,6 +112,69 @@ CASES = [
     ("02", "lab02.rotate_key",
      {'iam.delete_access_key(UserName="alice", AccessKeyId=old_key_id)': "pass"},
      "the old key still exists"),
+    ("03", "lab03.key_pair", {"os.chmod(copy, 0o644)": "os.chmod(copy, 0o400)"},
+     "it should report a problem"),
+    ("03", "lab03.key_pair", {"key_mode = oct(os.stat(key).st_mode & 0o777)": "key_mode = 400"},
+     "`key_mode` should be the string"),
+    ("03", "lab03.web_tier",
+     {'"FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": OFFICE}]':
+      '"FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]'},
+     "anyone on the internet can open SSH"),
+    ("03", "lab03.web_tier",
+     {'{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80,':
+      '{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 8080,'},
+     "is open to the internet: allow only 80 and 443"),
+    ("03", "lab03.web_tier",
+     {'                        "AssociatePublicIpAddress": True}],':
+      '                        "AssociatePublicIpAddress": False}],'},
+     "the web server has no public IP"),
+    ("03", "lab03.web_tier",
+     {"ssh_blocked_by = reachable(cloud, \"internet\", web_id, 22).blocked_by.kind":
+      "ssh_blocked_by = reachable(cloud, \"internet\", web_id, 22).blocked_by.id"},
+     "`ssh_blocked_by` should be the kind of the blocking hop"),
+    ("03", "lab03.db_tier",
+     {'"UserIdGroupPairs": [{"GroupId": web_sg}]}': '"IpRanges": [{"CidrIp": "10.0.0.0/16"}]}'},
+     "use the web security group as the source"),
+    ("03", "lab03.db_tier",
+     {'{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,':
+      '{"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535,'},
+     "allow only 5432"),
+    ("03", "lab03.cidr",
+     {"usable_per_quarter = usable_addresses(quarters[0])":
+      "usable_per_quarter = address_count(quarters[0])"},
+     "AWS reserves 5 addresses"),
+    ("03", "lab03.cidr", {'quarters = split("10.0.0.0/16", count=4)':
+                          'quarters = split("10.0.0.0/16", count=4)[::-1]'},
+     "the four /18 blocks of 10.0.0.0/16, in order"),
+    ("04", "lab04.default_vpc",
+     {'default_vpc_cidr = default_vpc["CidrBlock"]': 'default_vpc_cidr = "10.0.0.0/16"'},
+     "CidrBlock of the VPC whose isDefault is true"),
+    ("04", "lab04.subnets",
+     {'"private-b": ("10.0.11.0/24", az_b)}': '"private-b": ("10.0.11.0/24", az_a)}'},
+     "each AZ should hold one public and one private subnet"),
+    ("04", "lab04.subnets",
+     {'"public-b": ("10.0.1.0/24", az_b),': '"public-b": ("10.0.1.0/24", az_a),',
+      '"private-b": ("10.0.11.0/24", az_b)}': '"private-b": ("10.0.11.0/24", az_a)}'},
+     "are in the same AZ"),
+    ("04", "lab04.routes", {'for name in ("public-a", "public-b"):\n    ec2.associate':
+                            'for name in ("public-a",):\n    ec2.associate'},
+     "public-b has no route 0.0.0.0/0 to the internet gateway"),
+    ("04", "lab04.routes",
+     {'ec2.create_route(RouteTableId=private_rtb, DestinationCidrBlock="0.0.0.0/0", '
+      'NatGatewayId=nat_id)':
+      'ec2.create_route(RouteTableId=private_rtb, DestinationCidrBlock="0.0.0.0/0", '
+      'GatewayId=igw_id)'},
+     "routes 0.0.0.0/0 to the internet gateway: that makes it public"),
+    ("04", "lab04.routes",
+     {'nat_id = ec2.create_nat_gateway(SubnetId=subnets["public-a"],':
+      'nat_id = ec2.create_nat_gateway(SubnetId=subnets["private-a"],'},
+     "the NAT gateway must sit in a public subnet"),
+    ("04", "lab04.proof",
+     {"app_from_web = reachable(cloud, web_id, app_id, 8080).reachable": "app_from_web = False"},
+     "`app_from_web` should be True"),
+    ("04", "lab04.proof",
+     {"blocked_kind = from_internet.blocked_by.kind": "blocked_kind = from_internet.blocked_by.id"},
+     "`blocked_kind` should be the .kind"),
 ]
 
 
@@ -135,6 +198,6 @@ def test_every_graded_question_has_a_wrong_answer_case() -> None:
     from cloudlab.checks import lab_questions
 
     covered = {c[1] for c in CASES}
-    for lab in ("lab00", "lab01", "lab02"):
+    for lab in ("lab00", "lab01", "lab02", "lab03", "lab04"):
         for q in lab_questions(lab):
             assert q.name in covered, f"{q.name} has no wrong-answer case"
