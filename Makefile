@@ -51,10 +51,10 @@ solutions: $(STAMP)  ## (course authors) re-execute solutions/ in place to refre
 	$(BIN)/cloudlab release
 
 unit: $(STAMP)  ## unit and property tests
-	$(BIN)/pytest -q tests -m "not notebooks and not browser and not book"
+	$(BIN)/pytest -q -n 2 tests -m "not notebooks and not browser and not book"
 
 notebooks: $(STAMP)  ## execute and grade every solution and lab; nbval on solutions
-	$(BIN)/pytest -q tests -m notebooks
+	$(BIN)/pytest -q -n 2 tests -m notebooks
 
 browser: $(STAMP) chromium  ## JupyterLab in headless Chromium: widgets really render
 	$(BIN)/pytest -q tests -m browser
@@ -65,8 +65,11 @@ book: $(STAMP)  ## build the course book (HTML, offline) into book/_build/html
 book-test: book  ## the built book references no external host
 	$(BIN)/pytest -q tests -m book
 
+# Two passes: everything but the browser on both cores (pytest-xdist; each worker is its own
+# process with its own mini cloud), then JupyterLab in Chromium on its own.
 test: $(STAMP) chromium lint typecheck release-check book  ## everything CI runs
-	$(BIN)/pytest tests
+	$(BIN)/pytest -n 2 --durations=10 -m "not browser" tests
+	$(BIN)/pytest --durations=5 -m browser tests
 
 bench: $(STAMP)  ## print benchmark figures (never asserted)
 	$(BIN)/python -m benchmarks
