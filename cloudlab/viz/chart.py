@@ -28,6 +28,7 @@ import numpy as np
 import traitlets
 
 from cloudlab.viz.render import DEFAULT_WIDTH_PX, render_svg
+from cloudlab.viz.static import StaticSvgMixin
 
 __all__ = ["MIN_RENDER_INTERVAL_S", "DemandCapacityChart", "chart"]
 
@@ -39,7 +40,7 @@ MIN_RENDER_INTERVAL_S = 0.25
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
 
-class DemandCapacityChart(anywidget.AnyWidget):  # type: ignore[misc]
+class DemandCapacityChart(StaticSvgMixin, anywidget.AnyWidget):  # type: ignore[misc]
     """Demand vs capacity, instances and cost of a run, live in JupyterLab.
 
     Args:
@@ -88,7 +89,7 @@ class DemandCapacityChart(anywidget.AnyWidget):  # type: ignore[misc]
         self._last_render = -math.inf
         self._render_cost_s = 0.0
         self._pending: tuple[Any, int] | None = None
-        self._handles: list[Any] = []
+        self._init_static()
         self.renders = 0
         progress = kwargs.pop("progress", 1.0 if source is not None else 0.0)
         super().__init__(title=title, progress=progress, **kwargs)
@@ -169,8 +170,7 @@ class DemandCapacityChart(anywidget.AnyWidget):  # type: ignore[misc]
         self._source = recorder if upto >= n else recorder.upto(upto)
         self._render()
         if self.progress >= 1.0:
-            for handle in self._handles:  # refresh the static image saved in the notebook
-                handle.update(self._mimebundle(), raw=True)
+            self._refresh_saved_output()
 
     def _render(self) -> None:
         began = self._clock()
@@ -185,25 +185,6 @@ class DemandCapacityChart(anywidget.AnyWidget):  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return f"DemandCapacityChart(title={self.title!r}, progress={self.progress:.2f})"
-
-    def _mimebundle(self) -> dict[str, Any]:
-        base = super()._repr_mimebundle_()  # anywidget: (data, metadata) with the view
-        data = dict(base[0] if isinstance(base, tuple) else base or {})
-        data["image/svg+xml"] = self.svg
-        data["text/plain"] = repr(self)
-        return data
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
-        """Widget view for JupyterLab, plus the SVG and a short text for static viewers."""
-        return self._mimebundle()
-
-    def _ipython_display_(self) -> None:
-        """Display with a display id, so the final render also refreshes the saved SVG."""
-        from IPython.display import display
-
-        handle = display(self._mimebundle(), raw=True, display_id=True)
-        if handle is not None:
-            self._handles.append(handle)
 
 
 class _EmptyRecorder:

@@ -43,6 +43,7 @@ import anywidget
 import traitlets
 
 from cloudlab.errors import UnknownResource
+from cloudlab.viz.static import StaticSvgMixin
 from cloudlab.viz.topology_layout import (
     DEFAULT_WIDTH_PX,
     HEALTH_STYLES,
@@ -101,7 +102,7 @@ def is_mutating_call(service: str, operation: str) -> bool:
     return service in WATCHED_SERVICES and operation.startswith(MUTATING_PREFIXES)
 
 
-class TopologyWidget(anywidget.AnyWidget):  # type: ignore[misc]
+class TopologyWidget(StaticSvgMixin, anywidget.AnyWidget):  # type: ignore[misc]
     """VPCs, subnets, gateways, instances, load balancers and databases, live in JupyterLab.
 
     Args:
@@ -172,7 +173,7 @@ class TopologyWidget(anywidget.AnyWidget):  # type: ignore[misc]
         self._dirty = False
         self._highlight: Any = None
         self._health: dict[str, str] = {}
-        self._handles: list[Any] = []
+        self._init_static()
         self._post_execute: tuple[Any, Callable[[], None]] | None = None
         self.model: TopologyModel = TopologyModel(region=self._region)
         self.reads = 0
@@ -208,8 +209,7 @@ class TopologyWidget(anywidget.AnyWidget):  # type: ignore[misc]
         if self.selected:
             self._update_details()
         self._render()
-        for handle in self._handles:  # keep the static image saved in the notebook current
-            handle.update(self._mimebundle(), raw=True)
+        self._refresh_saved_output()
 
     def flush(self) -> None:
         """Refresh if a mutating call happened since the last refresh."""
@@ -381,25 +381,6 @@ class TopologyWidget(anywidget.AnyWidget):  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return f"TopologyWidget(region={self._region!r}: {self.model.summary()})"
-
-    def _mimebundle(self) -> dict[str, Any]:
-        base = super()._repr_mimebundle_()
-        data = dict(base[0] if isinstance(base, tuple) else base or {})
-        data["image/svg+xml"] = self.svg
-        data["text/plain"] = repr(self)
-        return data
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
-        """Widget view for JupyterLab, plus the SVG and a short text for static viewers."""
-        return self._mimebundle()
-
-    def _ipython_display_(self) -> None:
-        """Display with a display id, so refreshes also update the saved SVG."""
-        from IPython.display import display
-
-        handle = display(self._mimebundle(), raw=True, display_id=True)
-        if handle is not None:
-            self._handles.append(handle)
 
 
 def topology(
