@@ -19,7 +19,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "net_query_ms_median": ("<= 20", "ms"),
     "topology_render_90_ms": ("<= 300", "ms"),
 }
-MODULES = ["cloud", "sim", "viz", "iam", "net", "topology", "course"]
+MODULES = ["cloud", "sim", "latency", "viz", "iam", "net", "topology", "course"]
 
 
 def main(argv: list[str]) -> int:

@@ -11,6 +11,8 @@ Public names (re-exported here; the modules behind them are implementation):
 - recorder: :class:`Recorder`, :class:`Marker`
 - runs: :class:`Scenario`, :class:`RunResult`, :class:`Comparison`, :func:`compare`,
   :class:`Experiment` (several fleets, same traffic, same window)
+- latency: :class:`MMc` (Erlang C queue), :func:`tier_latency` (p50/p95/p99 and errors per
+  sample), :func:`inter_az_rtt_ms`
 - economics: :class:`OnPremises`, :func:`on_demand_cost`, :func:`break_even_months`
 
 Imports only :mod:`cloudlab.cloud` (and numpy, tqdm); never widgets or grading.
@@ -30,6 +32,14 @@ from cloudlab.sim.fleet import (
     instances_needed,
     smallest_type_for,
 )
+from cloudlab.sim.latency import (
+    LatencySeries,
+    MMc,
+    erlang_c,
+    inter_az_rtt_ms,
+    latency_info,
+    tier_latency,
+)
 from cloudlab.sim.recorder import Marker, Recorder
 from cloudlab.sim.scenario import Comparison, RunResult, Scenario, compare
 from cloudlab.sim.traffic import BusinessHours, Constant, Noise, Spike, TrafficModel
@@ -45,6 +55,8 @@ __all__ = [
     "FixedFleet",
     "Fleet",
     "InstanceType",
+    "LatencySeries",
+    "MMc",
     "Marker",
     "Noise",
     "OnPremises",
@@ -57,10 +69,14 @@ __all__ = [
     "break_even_months",
     "catalog_info",
     "compare",
+    "erlang_c",
     "instance_cost_usd",
     "instance_type",
     "instance_types",
     "instances_needed",
+    "inter_az_rtt_ms",
+    "latency_info",
     "on_demand_cost",
     "smallest_type_for",
+    "tier_latency",
 ]

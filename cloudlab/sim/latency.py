@@ -1,0 +1,506 @@
+"""Queueing latency and errors of one tier: Erlang C, M/M/c response times, timeouts.
+
+This module owns the course's latency model. A tier (a web fleet, an app fleet) is a queue
+with ``c`` identical *servers*: request slots that each work on one request at a time (think
+vCPUs of a CPU-bound app, not instances). Requests arrive at random (Poisson) and take an
+exponentially distributed time to serve; that is the M/M/c queue of textbook queueing theory.
+
+- :func:`erlang_c`: the probability that a request has to wait (Erlang's C formula).
+- :class:`MMc`: one M/M/c queue in steady state: utilisation, waiting probability, mean wait,
+  mean response time and exact response-time percentiles (p50, p95, p99).
+- :func:`tier_latency`: the same, vectorised over a time series of demand and server counts
+  (one value per sample, e.g. per minute), with a timeout that turns long waits into 5xx
+  errors and an optional fixed network hop; returns a :class:`LatencySeries`.
+- :func:`inter_az_rtt_ms`: the typical round trip between two Availability Zones, read with
+  its source from ``cloudlab/data/latency.json``.
+
+Example:
+    >>> q = MMc(arrival_rps=80, service_rps_per_server=10, servers=10)
+    >>> round(q.utilization, 2), round(q.p_wait, 3)
+    (0.8, 0.409)
+    >>> round(q.mean_response_s * 1000, 1)  # ms: 100 ms of service plus the queue
+    120.5
+    >>> round(q.response_time_quantile_s(0.99) * 1000)  # p99 in ms
+    495
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from cloudlab.errors import InvalidScenario
+from cloudlab.sim._validate import integer, number
+
+__all__ = [
+    "BISECTION_STEPS",
+    "LatencySeries",
+    "MMc",
+    "erlang_c",
+    "inter_az_rtt_ms",
+    "latency_info",
+    "tier_latency",
+]
+
+_DATA_FILE = "latency.json"
+
+#: Halvings of the bracket when a percentile is solved for; 64 halvings shrink the bracket
+#: below the resolution of a float, so the answer is exact to rounding.
+BISECTION_STEPS = 64
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+
+# --------------------------------------------------------------------------- Erlang formulas
+
+
+def _offered_load(value: object) -> float:
+    a = number("offered_load", value)
+    if a < 0:
+        raise InvalidScenario(
+            f"offered_load must be >= 0 (arrival rate / service rate per server, in Erlangs), "
+            f"got {a:g}"
+        )
+    return a
+
+
+def _servers(value: object) -> int:
+    c = integer("servers", value)
+    if c < 1:
+        raise InvalidScenario(f"servers must be >= 1 (a queue needs at least one server), got {c}")
+    return c
+
+
+def erlang_c(servers: int, offered_load: float) -> float:
+    """Probability that an arriving request waits in an M/M/c queue (Erlang's C formula).
+
+    Computed with the Erlang B recursion ``B(k) = a B(k-1) / (k + a B(k-1))``, which stays
+    within [0, 1] at every step (no factorials, no overflow, fine for thousands of servers),
+    then converted: ``C = c B / (c - a (1 - B))``.
+
+    Args:
+        servers: number of servers ``c`` (>= 1).
+        offered_load: ``a = arrival rate / service rate of one server``, in Erlangs (>= 0).
+
+    Returns:
+        The waiting probability in [0, 1]; 1.0 when ``a >= c`` (the queue is unstable and
+        grows without bound, so every request eventually waits).
+
+    Raises:
+        InvalidScenario: ``servers < 1`` or not whole, ``offered_load < 0`` or not finite.
+
+    Example:
+        >>> erlang_c(1, 0.5)  # one server: the waiting probability is the utilisation
+        0.5
+        >>> round(erlang_c(2, 1.0), 6)
+        0.333333
+    """
+    c = _servers(servers)
+    a = _offered_load(offered_load)
+    if a >= c:
+        return 1.0
+    b = 1.0
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    return c * b / (c - a * (1.0 - b))
+
+
+def _erlang_b_vec(servers: np.ndarray, load: FloatArray) -> FloatArray:
+    """Erlang B ``B(servers, load)`` element-wise (``servers >= 0``; ``B(0, a) = 1``)."""
+    b = np.ones_like(load)
+    top = int(servers.max(initial=0))
+    for k in range(1, top + 1):
+        step = load * b / (k + load * b)
+        b = np.where(servers >= k, step, b)
+    return b
+
+
+# ------------------------------------------------------------------------ numerical helpers
+
+
+def _e1(rate: FloatArray, length: FloatArray) -> FloatArray:
+    """``(1 - exp(-rate * length)) / rate`` for ``rate >= 0`` (``length`` when rate is 0)."""
+    positive = rate > 0
+    safe = np.where(positive, rate, 1.0)
+    return np.where(positive, -np.expm1(-safe * length) / safe, length)
+
+
+def _int_exp(c0: FloatArray, k: FloatArray, m: FloatArray) -> FloatArray:
+    """``integral_0^m exp(c0 + k v) dv`` without overflow (callers keep the exponent <= 0)."""
+    return np.exp(c0 + np.maximum(0.0, k * m)) * _e1(np.abs(k), m)
+
+
+def _solve_cdf(
+    cdf: Callable[[FloatArray], FloatArray], q: FloatArray, hi: FloatArray
+) -> FloatArray:
+    """Smallest ``t`` in ``[0, hi]`` with ``cdf(t) >= q``, element-wise, by bisection.
+
+    Bisection needs only a bracket and a monotone function, so it cannot diverge, it handles
+    the jump of a distribution with an atom, and it does the same work for every element
+    (vectorised, deterministic).
+    """
+    lo = np.zeros_like(hi)
+    hi = hi.copy()
+    for _ in range(BISECTION_STEPS):
+        mid = 0.5 * (lo + hi)
+        below = cdf(mid) < q
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    return hi
+
+
+def _quantile(value: object) -> float:
+    q = number("q", value)
+    if not 0.0 < q < 1.0:
+        raise InvalidScenario(
+            f"q must be a probability strictly between 0 and 1 (0.95 for p95), got {q:g}"
+        )
+    return q
+
+
+# ------------------------------------------------------------------------------------ M/M/c
+
+
+@dataclass(frozen=True)
+class MMc:
+    """One M/M/c queue in steady state: Poisson arrivals, exponential service, ``c`` servers.
+
+    Attributes:
+        arrival_rps: requests arriving per second (lambda, >= 0).
+        service_rps_per_server: requests one server completes per second when busy (mu, > 0);
+            ``1000 / service_ms``.
+        servers: number of servers ``c`` (>= 1).
+
+    The response time is the service time (exponential, rate mu) plus the wait, which is 0
+    with probability ``1 - p_wait`` and otherwise exponential with rate ``c mu - lambda``.
+    Percentiles solve that distribution exactly (to float precision).
+
+    Example:
+        >>> q = MMc(arrival_rps=150, service_rps_per_server=100, servers=2)
+        >>> round(q.utilization, 2), round(q.mean_wait_s * 1000, 2)
+        (0.75, 12.86)
+        >>> MMc(arrival_rps=300, service_rps_per_server=100, servers=2).mean_wait_s
+        inf
+    """
+
+    arrival_rps: float
+    service_rps_per_server: float
+    servers: int
+
+    def __post_init__(self) -> None:
+        lam = number("arrival_rps", self.arrival_rps, minimum=0)
+        mu = number("service_rps_per_server", self.service_rps_per_server)
+        if mu <= 0:
+            raise InvalidScenario(
+                f"service_rps_per_server must be > 0 (1000 / service_ms), got {mu:g}"
+            )
+        object.__setattr__(self, "arrival_rps", lam)
+        object.__setattr__(self, "service_rps_per_server", mu)
+        object.__setattr__(self, "servers", _servers(self.servers))
+
+    @property
+    def offered_load(self) -> float:
+        """Offered load ``a = lambda / mu`` in Erlangs (busy servers needed on average)."""
+        return self.arrival_rps / self.service_rps_per_server
+
+    @property
+    def utilization(self) -> float:
+        """``lambda / (c mu)``: share of the servers' time spent working (>= 1: unstable)."""
+        return self.offered_load / self.servers
+
+    @property
+    def stable(self) -> bool:
+        """True when the queue has a steady state (utilisation below 1)."""
+        return self.utilization < 1.0
+
+    @property
+    def p_wait(self) -> float:
+        """Probability that a request waits for a server (Erlang C)."""
+        return erlang_c(self.servers, self.offered_load)
+
+    @property
+    def _drain_rps(self) -> float:
+        """Rate of the conditional exponential wait: ``c mu - lambda``."""
+        return self.servers * self.service_rps_per_server - self.arrival_rps
+
+    @property
+    def mean_wait_s(self) -> float:
+        """Mean time in the queue before service starts, seconds (inf when unstable)."""
+        if not self.stable:
+            return math.inf
+        return self.p_wait / self._drain_rps
+
+    @property
+    def mean_response_s(self) -> float:
+        """Mean response time (wait plus service), seconds (inf when unstable)."""
+        return self.mean_wait_s + 1.0 / self.service_rps_per_server
+
+    def response_time_cdf(self, t_s: float | FloatArray) -> FloatArray:
+        """``P(response time <= t_s)``, element-wise (all zeros when unstable)."""
+        t = np.maximum(np.asarray(t_s, dtype=float), 0.0)
+        if not self.stable:
+            return np.zeros_like(t)
+        return self._cdf(t, self.p_wait)
+
+    def _cdf(self, t: FloatArray, p_wait: float) -> FloatArray:
+        mu, theta = self.service_rps_per_server, self._drain_rps
+        no_wait = np.exp(-mu * t)
+        # P(S + W > t) for S ~ Exp(mu), W ~ Exp(theta):
+        # P(W > t) + int_0^t theta e^{-theta w} P(S > t - w) dw
+        with_wait = np.exp(-theta * t) + theta * _int_exp(-mu * t, np.asarray(mu - theta), t)
+        return np.asarray(1.0 - ((1.0 - p_wait) * no_wait + p_wait * with_wait))
+
+    def response_time_quantile_s(self, q: float) -> float:
+        """Response time, seconds, that a share ``q`` of requests stays under (p95: 0.95).
+
+        Args:
+            q: probability strictly between 0 and 1.
+
+        Returns:
+            The ``q`` quantile of the response time; inf when the queue is unstable.
+
+        Raises:
+            InvalidScenario: ``q`` outside (0, 1).
+        """
+        q = _quantile(q)
+        if not self.stable:
+            return math.inf
+        # P(S + W > t) <= P(S > t/2) + P(W > t/2) <= 2 exp(-min(mu, theta) t / 2): a bracket.
+        slowest = min(self.service_rps_per_server, self._drain_rps)
+        hi = np.array([2.0 * math.log(2.0 / (1.0 - q)) / slowest])
+        p_wait = self.p_wait
+        return float(_solve_cdf(lambda t: self._cdf(t, p_wait), np.array([q]), hi)[0])
+
+    def percentiles_ms(self) -> dict[str, float]:
+        """``{"p50_ms", "p95_ms", "p99_ms"}`` of the response time, milliseconds."""
+        return {
+            f"p{round(q * 100)}_ms": self.response_time_quantile_s(q) * 1000.0
+            for q in (0.5, 0.95, 0.99)
+        }
+
+
+# ----------------------------------------------------------------------- a tier over time
+
+
+@dataclass(frozen=True, eq=False)
+class LatencySeries:
+    """Latency and errors of one tier, one value per sample (see :func:`tier_latency`).
+
+    Attributes:
+        p50_ms: median time a request arriving in the sample waits for its answer, ms.
+        p95_ms: 95th percentile of that time, ms.
+        p99_ms: 99th percentile, ms.
+        error_rate: share of the sample's requests that time out (5xx), 0..1.
+        served_rps: requests answered successfully per second (``demand * (1 - error_rate)``).
+        demand_rps: requests arriving per second (the input).
+        utilization: ``demand / capacity``; above 1 the tier is overloaded (inf: no servers).
+        window_s: length of one sample, seconds.
+    """
+
+    p50_ms: FloatArray
+    p95_ms: FloatArray
+    p99_ms: FloatArray
+    error_rate: FloatArray
+    served_rps: FloatArray
+    demand_rps: FloatArray
+    utilization: FloatArray
+    window_s: float
+
+    def __len__(self) -> int:
+        return int(self.p50_ms.shape[0])
+
+    @property
+    def failed_rps(self) -> FloatArray:
+        """Requests per second that end in a timeout (5xx)."""
+        return np.asarray(self.demand_rps - self.served_rps)
+
+    @property
+    def failed_requests(self) -> float:
+        """Total requests that failed over the whole series."""
+        return float(self.failed_rps.sum() * self.window_s)
+
+    @property
+    def overall_error_rate(self) -> float:
+        """Failed requests over all requests of the series (0 when there were none)."""
+        total = float(self.demand_rps.sum())
+        return float(self.failed_rps.sum()) / total if total > 0 else 0.0
+
+
+def _series(name: str, value: object) -> FloatArray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InvalidScenario(f"{name} must be an array of numbers, got {value!r}") from exc
+    if arr.ndim > 1:
+        raise InvalidScenario(
+            f"{name} must be one value per sample (1-D), got an array of shape {arr.shape}"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise InvalidScenario(f"{name} must contain only finite numbers, got NaN or inf")
+    if np.any(arr < 0):
+        raise InvalidScenario(f"{name} must be >= 0 everywhere, got {arr.min():g}")
+    return arr
+
+
+def tier_latency(
+    demand_rps: FloatArray,
+    servers: np.ndarray | int,
+    *,
+    service_ms: float,
+    timeout_ms: float = 3000.0,
+    window_s: float = 60.0,
+    extra_hop_ms: float = 0.0,
+) -> LatencySeries:
+    """Latency percentiles and error rate of a tier, for every sample of a time series.
+
+    Each sample (e.g. one minute) is treated as an M/M/c queue in steady state with the
+    sample's demand and server count, plus a timeout: a request whose wait for a server would
+    exceed ``timeout_ms`` gives up at ``timeout_ms`` and counts as a 5xx error.
+
+    How the approximation works:
+
+    - While utilisation is below 1 the queue settles within a fraction of a second, so the
+      steady state describes the whole sample well. Timeouts are then rare (the share of waits
+      longer than ``timeout_ms``, usually 0 to machine precision).
+    - At utilisation >= 1 the queue grows during the sample. Requests that would wait longer
+      than the timeout leave, so the queue stops growing once waits reach ``timeout_ms``;
+      from then on the servers work flat out and the excess demand times out. Filling the
+      queue from empty takes about ``timeout * capacity / (demand - capacity)`` seconds, a
+      few seconds when the overload is marked. The model neglects that fill-up and uses the
+      steady state of the queue with timeouts (the M/M/c+D queue; timed-out requests never
+      reach a server, so they do not delay the others) for the whole sample. It therefore
+      slightly overstates the errors of the first overloaded sample after a calm one, and
+      the smaller ``window_s`` is next to the fill-up time, the larger that overstatement.
+      In deep overload the error rate tends to ``1 - capacity / demand``.
+    - The latency percentiles are of everything a client sees: served requests count with
+      their wait plus service time; timed-out requests count at ``timeout_ms``. A sample with
+      no servers times every request out (``error_rate`` 1 when there is demand, latencies
+      ``timeout_ms``).
+    - ``extra_hop_ms`` is added to every percentile, e.g. ``inter_az_rtt_ms()`` for a tier
+      whose requests cross an Availability Zone once.
+
+    Args:
+        demand_rps: requests arriving per second, one value per sample (>= 0).
+        servers: servers (request slots, e.g. vCPUs) in each sample, whole numbers >= 0;
+            a single number applies to every sample.
+        service_ms: mean service time of one request on one server, ms (> 0).
+        timeout_ms: longest wait for a server before a request fails, ms (> 0).
+        window_s: length of one sample, seconds (> 0); used for request counts.
+        extra_hop_ms: fixed network delay added to every request, ms (>= 0).
+
+    Returns:
+        A :class:`LatencySeries` with one value per sample.
+
+    Raises:
+        InvalidScenario: negative or non-finite demand, fractional or negative servers,
+            mismatched lengths, or a non-positive ``service_ms``, ``timeout_ms`` or
+            ``window_s``.
+
+    Example:
+        >>> out = tier_latency(np.array([500.0, 1900.0, 4000.0]), 20, service_ms=10)
+        >>> out.error_rate.round(3)
+        array([0. , 0. , 0.5])
+        >>> out.p99_ms.round(1)
+        array([  46.1,   63.6, 3038.6])
+    """
+    service = number("service_ms", service_ms)
+    if service <= 0:
+        raise InvalidScenario(
+            f"service_ms must be > 0 (mean time to serve one request), got {service:g}"
+        )
+    timeout = number("timeout_ms", timeout_ms)
+    if timeout <= 0:
+        raise InvalidScenario(f"timeout_ms must be > 0, got {timeout:g}")
+    window = number("window_s", window_s)
+    if window <= 0:
+        raise InvalidScenario(f"window_s must be > 0 (length of one sample), got {window:g}")
+    hop = number("extra_hop_ms", extra_hop_ms, minimum=0)
+    lam = _series("demand_rps", demand_rps)
+    n_float = _series("servers", servers)
+    if np.any(n_float != np.floor(n_float)):
+        raise InvalidScenario("servers must be whole numbers, got a fraction")
+    if n_float.ndim == 0:
+        n_float = np.full(lam.shape, float(n_float))
+    if lam.ndim == 0 or n_float.shape != lam.shape:
+        raise InvalidScenario(
+            f"demand_rps and servers must have one value per sample each, got shapes "
+            f"{lam.shape} and {n_float.shape}"
+        )
+    n = n_float.astype(np.int64)
+
+    mu = 1000.0 / service  # per server, per second
+    tau = timeout / 1000.0
+    none = n == 0
+    n_safe = np.where(none, 1, n)
+    capacity = n_safe * mu
+    theta = capacity - lam  # drain rate of the queue (negative in overload)
+    b = _erlang_b_vec(n_safe - 1, lam / mu)  # B(c - 1, a)
+
+    # Virtual wait V (M/M/c+D): no wait with weight w0; density b lam e^{-theta v} on
+    # (0, tau]; beyond tau (timeout) weight w2. Everything is scaled by e^{-shift} so that
+    # deep overload (theta << 0) cannot overflow.
+    shift = np.maximum(0.0, -theta * tau)
+    w0 = np.exp(-shift)
+    w1 = b * lam * _int_exp(-shift, -theta, np.full_like(lam, tau))
+    w2 = b * lam * np.exp(-np.maximum(theta * tau, 0.0)) / capacity
+    total = w0 + w1 + w2
+    error = np.where(none, np.where(lam > 0, 1.0, 0.0), w2 / total)
+
+    def cdf(t: FloatArray) -> FloatArray:
+        m = np.minimum(t, tau)
+        served = w0 * -np.expm1(-mu * t) + b * lam * (
+            _int_exp(-shift, -theta, m) - _int_exp(-shift - mu * t, mu - theta, m)
+        )
+        return np.asarray((served + np.where(t >= tau, w2, 0.0)) / total)
+
+    # Response <= timeout + service, so P(X > t) <= exp(-mu (t - tau)): a bracket.
+    qs = np.array([[0.5], [0.95], [0.99]])
+    hi = tau + np.log(1.0 / (1.0 - qs)) / mu + np.zeros_like(lam)
+    seconds = _solve_cdf(cdf, qs, hi)
+    ms = np.where(none, timeout, seconds * 1000.0) + hop
+    return LatencySeries(
+        p50_ms=ms[0],
+        p95_ms=ms[1],
+        p99_ms=ms[2],
+        error_rate=error,
+        served_rps=lam * (1.0 - error),
+        demand_rps=lam,
+        utilization=np.where(none, np.where(lam > 0, np.inf, 0.0), lam / capacity),
+        window_s=window,
+    )
+
+
+# ------------------------------------------------------------------------- network figures
+
+
+@lru_cache(maxsize=1)
+def _load() -> dict[str, Any]:
+    path = resources.files("cloudlab").joinpath("data").joinpath(_DATA_FILE)
+    doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return doc
+
+
+def latency_info() -> dict[str, Any]:
+    """Every network figure of ``cloudlab/data/latency.json`` with its source and date."""
+    return json.loads(json.dumps(_load()))  # a deep copy: callers cannot edit the cache
+
+
+def inter_az_rtt_ms() -> float:
+    """Typical round trip between two Availability Zones of one Region, ms (0.6).
+
+    A typical measurement, not a guarantee: AWS describes inter-AZ latency as single-digit
+    milliseconds and typically below 1-2 ms; the source and date are in
+    ``cloudlab/data/latency.json`` (see :func:`latency_info`).
+
+    Example:
+        >>> inter_az_rtt_ms()
+        0.6
+    """
+    return float(_load()["figures"]["inter_az_rtt_ms"]["value"])
