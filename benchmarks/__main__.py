@@ -31,7 +31,7 @@ def main(argv: list[str]) -> int:
     print(f"{'figure':34s} {'measured':>12s}   target")
     for name in chosen:
         module = importlib.import_module(f"benchmarks.bench_{name}")
-        print(f"-- {name}: {module.__doc__.strip().splitlines()[0]}")
+        print(f"-- {name}: {(module.__doc__ or name).strip().splitlines()[0]}")
         for figure, value in module.bench().items():
             target, unit = TARGETS.get(figure, ("", ""))
             shown = f"{target} {unit}".strip()

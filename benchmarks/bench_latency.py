@@ -4,26 +4,12 @@
 demand swings from calm to overload, so every branch of the model runs. Figures are
 printed, never asserted.
 
-Run: ``.venv/bin/python benchmarks/bench_latency.py``
+Run: ``.venv/bin/python -m benchmarks.bench_latency``
 """
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
-
-REPEATS = 7
-
-
-def _median_s(fn: Callable[[], object], repeats: int = REPEATS) -> float:
-    fn()  # warm-up (imports, caches)
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+from benchmarks._timing import median_s
 
 
 def bench() -> dict[str, float]:
@@ -37,10 +23,10 @@ def bench() -> dict[str, float]:
     demand = 1300.0 - 1100.0 * np.cos(2 * np.pi * minutes / 1440.0)
     servers = np.full(minutes.shape, 20)
     return {
-        "latency_day_1min_20_servers_s": _median_s(
+        "latency_day_1min_20_servers_s": median_s(
             lambda: tier_latency(demand, servers, service_ms=10)
         ),
-        "mmc_p99_one_queue_s": _median_s(
+        "mmc_p99_one_queue_s": median_s(
             lambda: MMc(1900.0, 100.0, 20).response_time_quantile_s(0.99)
         ),
     }

@@ -1,8 +1,8 @@
 """Reachability queries on a VPC with 50 instances and 20 security groups.
 
 Prints figures; never asserts on them (a benchmark is not a test). Run with
-``.venv/bin/python benchmarks/bench_net.py`` (or through ``python -m benchmarks net`` once the
-lead lists it there). Target: <= 20 ms per query on a snapshot read once. The first query
+``.venv/bin/python -m benchmarks.bench_net`` (or through ``make bench``). Target: <= 20 ms per
+query on a snapshot read once. The first query
 after a change to the network re-reads the Region (``net_query_after_change_ms_median``).
 """
 

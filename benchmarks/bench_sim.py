@@ -3,27 +3,15 @@
 Target (issue): a day (86,400 steps) of BusinessHours + Spike + Noise traffic served by an
 ElasticFleet in <= 0.2 s wall. Figures are printed, never asserted.
 
-Run: ``.venv/bin/python benchmarks/bench_sim.py``
+Run: ``.venv/bin/python -m benchmarks.bench_sim``
 """
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
-REPEATS = 7
-
-
-def _median_s(fn: Callable[[], object], repeats: int = REPEATS) -> float:
-    fn()  # warm-up (imports, caches)
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+from benchmarks._timing import median_s
 
 
 def bench() -> dict[str, float]:
@@ -45,7 +33,7 @@ def bench() -> dict[str, float]:
     t_day = np.arange(86400.0)
     figures: dict[str, float] = {}
     with Cloud(seed=0) as cloud:
-        figures["traffic_day_1s_s"] = _median_s(
+        figures["traffic_day_1s_s"] = median_s(
             lambda: traffic.rps(t_day, start=cloud.clock.start, rng=cloud.rng("traffic"))
         )
         for key, fleet in (
@@ -54,9 +42,9 @@ def bench() -> dict[str, float]:
             ("sim_day_1s_scheduled_s", ScheduledFleet("m5.large", 16)),
         ):
             # each repetition simulates the next virtual day on the same cloud
-            figures[key] = _median_s(_day_runner(cloud, Scenario(traffic, fleet)))
+            figures[key] = median_s(_day_runner(cloud, Scenario(traffic, fleet)))
         week = Scenario(traffic, ElasticFleet("m5.large"))
-        figures["sim_week_1s_elastic_s"] = _median_s(
+        figures["sim_week_1s_elastic_s"] = median_s(
             lambda: cloud.run(week, days=7, progress=False), repeats=5
         )
     return figures

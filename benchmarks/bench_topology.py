@@ -1,22 +1,20 @@
 """Benchmark of the topology diagram: 3 AZs x 3 subnets x 10 instances (90 instances).
 
 Prints figures; never asserts on them (a benchmark is not a test). Run with
-``.venv/bin/python benchmarks/bench_topology.py``. Target: rendering (model to SVG)
+``.venv/bin/python -m benchmarks.bench_topology``. Target: rendering (model to SVG)
 <= 300 ms in the kernel. Reading the model is dominated by the embedded backend's
 ``describe_instances`` answer, reported separately.
 """
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
+from benchmarks._timing import REPEATS, median_s
 from cloudlab import Cloud
 from cloudlab.viz import TopologyModel, TopologyWidget, render_topology_svg
 
-REPEATS = 7
 AMI = "ami-12c6146b"
 
 
@@ -64,13 +62,8 @@ def build_90(cloud: Cloud) -> None:
             )
 
 
-def _median_s(fn: Callable[[], object], repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def _timed(fn: Callable[[], object], repeats: int = REPEATS) -> float:
+    return median_s(fn, repeats, warmup=False)  # warmed up by the caller
 
 
 def bench() -> dict[str, float]:
@@ -83,13 +76,13 @@ def bench() -> dict[str, float]:
         svg_sg = render_topology_svg(model, show_security_groups=True)
         widget = TopologyWidget(cloud, live=False)
         return {
-            "topology_read_90_ms": 1000 * _median_s(lambda: TopologyModel.from_cloud(cloud), 3),
+            "topology_read_90_ms": 1000 * _timed(lambda: TopologyModel.from_cloud(cloud), 3),
             "topology_describe_instances_90_ms": 1000
-            * _median_s(lambda: cloud.client("ec2").describe_instances(), 3),
-            "topology_render_90_ms": 1000 * _median_s(lambda: render_topology_svg(model)),
+            * _timed(lambda: cloud.client("ec2").describe_instances(), 3),
+            "topology_render_90_ms": 1000 * _timed(lambda: render_topology_svg(model)),
             "topology_render_90_sg_ms": 1000
-            * _median_s(lambda: render_topology_svg(model, show_security_groups=True)),
-            "topology_widget_refresh_90_ms": 1000 * _median_s(widget.refresh, 3),
+            * _timed(lambda: render_topology_svg(model, show_security_groups=True)),
+            "topology_widget_refresh_90_ms": 1000 * _timed(widget.refresh, 3),
             "topology_svg_90_bytes": float(len(svg.encode())),
             "topology_svg_90_sg_bytes": float(len(svg_sg.encode())),
         }

@@ -1,20 +1,18 @@
 """Benchmark of the chart: rendering one virtual day recorded every second.
 
 Prints figures; never asserts on them (a benchmark is not a test). Run with
-``.venv/bin/python benchmarks/bench_viz.py`` (or through ``make bench``).
+``.venv/bin/python -m benchmarks.bench_viz`` (or through ``make bench``).
 """
 
 from __future__ import annotations
 
-import statistics
-import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import numpy as np
 
+from benchmarks._timing import REPEATS, median_s
 from cloudlab.viz import DemandCapacityChart, render_svg
-
-REPEATS = 7
 
 
 class _DayRecorder:
@@ -53,13 +51,8 @@ class _DayRecorder:
         return view
 
 
-def _median_s(fn: object, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def _timed(fn: Callable[[], object], repeats: int = REPEATS) -> float:
+    return median_s(fn, repeats, warmup=False)  # warmed up by the caller
 
 
 def bench() -> dict[str, float]:
@@ -69,11 +62,11 @@ def bench() -> dict[str, float]:
     svg = render_svg(rec, title="one day at 1 s")
     widget = DemandCapacityChart(title="live")
     return {
-        "render_svg_1day_1s_s": _median_s(lambda: render_svg(rec, title="one day at 1 s")),
-        "render_svg_half_day_live_s": _median_s(
+        "render_svg_1day_1s_s": _timed(lambda: render_svg(rec, title="one day at 1 s")),
+        "render_svg_half_day_live_s": _timed(
             lambda: render_svg(rec.upto(43_200), t_end_s=86_399.0)
         ),
-        "widget_update_final_s": _median_s(lambda: widget.update(rec, 86_400)),
+        "widget_update_final_s": _timed(lambda: widget.update(rec, 86_400)),
         "svg_bytes_1day_1s": float(len(svg.encode())),
     }
 
