@@ -19,7 +19,8 @@ TARGETS: dict[str, tuple[str, str]] = {
     "net_query_ms_median": ("<= 20", "ms"),
     "topology_render_90_ms": ("<= 300", "ms"),
 }
-MODULES = ["cloud", "sim", "latency", "viz", "iam", "net", "topology", "course"]
+MODULES = ["cloud", "sim", "latency", "viz", "dashboard", "iam", "net", "topology", "course",
+           "cloudwatch", "ebs"]
 
 
 def main(argv: list[str]) -> int:

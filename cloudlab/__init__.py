@@ -15,7 +15,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from cloudlab.cloud import Cloud, VirtualClock
+from cloudlab.cloud import Cloud, VirtualClock, add_start_hook
 from cloudlab.errors import (
     BackendNotAvailable,
     ClockError,
@@ -63,6 +63,19 @@ __all__ = [
     "check",
     "check_all",
 ]
+
+
+
+def _install_simulation(cloud: Cloud) -> None:
+    """Give every Cloud the behaviour moto lacks (boots, health checks, Auto Scaling,
+    alarms): hooks only, so a cloud that never uses them pays almost nothing."""
+    from cloudlab.sim import ebs, hooks
+
+    hooks.install(cloud)
+    ebs.install(cloud)
+
+
+add_start_hook(_install_simulation)
 
 # Names resolved on first access (PEP 562) to keep `import cloudlab` light.
 _LAZY = {"check": "cloudlab.checks", "check_all": "cloudlab.checks"}

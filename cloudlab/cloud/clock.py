@@ -127,6 +127,15 @@ class VirtualClock:
         first = interval_s if first_in_s is None else _non_negative("first_in_s", first_in_s)
         return self._push(self._t + first, callback, name, float(interval_s))
 
+    def next_due(self) -> float | None:
+        """When the next pending event is due (seconds), or ``None`` if none is pending.
+
+        Simulations use it to integrate traffic in stretches between events."""
+        q = self._queue
+        while q and q[0].cancelled:
+            heapq.heappop(q)
+        return q[0].due_s if q else None
+
     def _push(self, due: float, cb: Callback, name: str, interval: float | None) -> ScheduledEvent:
         event = ScheduledEvent(float(due), next(self._seq), cb, name, interval)
         heapq.heappush(self._queue, event)

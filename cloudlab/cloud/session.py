@@ -301,6 +301,13 @@ def _dispatch_to_active(event_name: str, **kwargs: Any) -> Any:
     return cloud._dispatch(event_name, **kwargs)
 
 
+def _keep_params(params: Any = None, context: Any = None, **_: Any) -> None:
+    """Keep the caller's parameters in the request context, where ``after-call`` handlers
+    (which botocore gives only the response) find them as ``context["cloudlab_params"]``."""
+    if isinstance(context, dict) and isinstance(params, dict):
+        context["cloudlab_params"] = dict(params)
+
+
 def _install_dispatch() -> None:
     """Route botocore call events of every session created from now on to the active Cloud."""
     global _dispatch_installed
@@ -308,6 +315,7 @@ def _install_dispatch() -> None:
         return
     from botocore.handlers import BUILTIN_HANDLERS
 
+    BUILTIN_HANDLERS.append(("before-parameter-build", _keep_params))
     BUILTIN_HANDLERS.append(("before-call", _dispatch_to_active))
     BUILTIN_HANDLERS.append(("after-call", _dispatch_to_active))
     _dispatch_installed = True

@@ -175,6 +175,57 @@ CASES = [
     ("04", "lab04.proof",
      {"blocked_kind = from_internet.blocked_by.kind": "blocked_kind = from_internet.blocked_by.id"},
      "`blocked_kind` should be the .kind"),
+    ("07", "lab07.incremental",
+     {"    if day > 0:\n        write_blocks(cloud, data_vol, gib=2)\n": ""},
+     "the application changes 2 GiB a day"),
+    ("07", "lab07.incremental", {"    cloud.advance(days=1)\n": "    cloud.advance(hours=1)\n"},
+     "take one snapshot a day"),
+    ("07", "lab07.incremental",
+     {"stored_gib = storage.stored_gib": "stored_gib = storage.full_copies_gib"},
+     "snapshots are incremental"),
+    ("07", "lab07.incremental",
+     {"monthly_savings_usd = (full_copies_gib - stored_gib) * 0.05":
+      "monthly_savings_usd = full_copies_gib - stored_gib"},
+     "multiply by the standard-tier snapshot price"),
+    ("07", "lab07.delete_oldest",
+     {'oldest_id = by_age[0]["SnapshotId"]': 'oldest_id = by_age[1]["SnapshotId"]'},
+     "the snapshot with the earliest StartTime"),
+    ("07", "lab07.delete_oldest",
+     {"freed_gib = before - snapshot_storage(cloud).stored_gib":
+      "freed_gib = snapshot_usage(cloud, newest_id).full_gib"},
+     "does not free all its data"),
+    ("07", "lab07.delete_oldest",
+     {"restored_vol = ec2.create_volume(AvailabilityZone=az, SnapshotId=newest_id,":
+      "restored_vol = ec2.create_volume(AvailabilityZone=az, SnapshotId=daily_snapshots[1],"},
+     "restore from the newest snapshot"),
+    ("07", "lab07.disaster_recovery",
+     {"dr_volume = dr_ec2.create_volume(AvailabilityZone=DR_AZ,":
+      'dr_volume = dr_ec2.create_volume(AvailabilityZone="us-west-2a",'},
+     "create it in DR_AZ"),
+    ("07", "lab07.disaster_recovery",
+     {"dr_snapshot = dr_ec2.copy_snapshot(SourceSnapshotId=newest_id,":
+      "dr_snapshot = dr_ec2.copy_snapshot(SourceSnapshotId=daily_snapshots[1],"},
+     "copy the newest daily snapshot"),
+    ("07", "lab07.prewarm", {"cloud.advance(seconds=prewarm.eta_s)\n": ""},
+     "was read when it was only 0% initialised"),
+    ("07", "lab07.prewarm",
+     {"cold_p99_ms = read_blocks(cloud, cold_vol, gib=1).p99_ms":
+      "cold_p99_ms = read_blocks(cloud, cold_vol, gib=1).p50_ms"},
+     "`cold_p99_ms` should be the p99_ms of the first read"),
+    ("07", "lab07.grow_in_place",
+     {"ec2.modify_volume(VolumeId=data_vol, Size=200, Iops=4000)":
+      "ec2.modify_volume(VolumeId=data_vol, Size=200)"},
+     "4,000 IOPS in one call"),
+    ("07", "lab07.grow_in_place",
+     {"ec2.modify_volume(VolumeId=data_vol, Size=200, Iops=4000)":
+      'ec2.detach_volume(VolumeId=data_vol, InstanceId=instance_id, Device="/dev/sdf")\n'
+      'ec2.attach_volume(VolumeId=data_vol, InstanceId=instance_id, Device="/dev/sdf")\n'
+      "ec2.modify_volume(VolumeId=data_vol, Size=200, Iops=4000)"},
+     "change a volume in place"),
+    ("07", "lab07.grow_in_place",
+     {"filesystem_gib = extend_file_system(cloud, data_vol)":
+      "filesystem_gib = volume_usage(cloud, data_vol).size_gib"},
+     "its file system did not"),
 ]
 
 
@@ -198,6 +249,6 @@ def test_every_graded_question_has_a_wrong_answer_case() -> None:
     from cloudlab.checks import lab_questions
 
     covered = {c[1] for c in CASES}
-    for lab in ("lab00", "lab01", "lab02", "lab03", "lab04"):
+    for lab in ("lab00", "lab01", "lab02", "lab03", "lab04", "lab07"):
         for q in lab_questions(lab):
             assert q.name in covered, f"{q.name} has no wrong-answer case"

@@ -1,0 +1,118 @@
+"""The one place where cloudlab changes what moto's Auto Scaling *does* (not just how fast).
+
+moto 5.2 launches every instance of an Auto Scaling group into the first subnet of
+``VPCZoneIdentifier`` and removes the oldest instances on scale-in, so a group spread over
+three Availability Zones ends up in one, and an AZ outage takes the whole group down. AWS
+instead keeps groups balanced across their AZs
+(https://docs.aws.amazon.com/autoscaling/ec2/userguide/auto-scaling-benefits.html#arch-AutoScalingMultiAZ)
+and its default termination policy picks the AZ with the most instances first
+(https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html).
+
+No public extension point chooses the subnet of a group's launch, so this module wraps two
+methods of ``moto.autoscaling.models.FakeAutoScalingGroup``:
+
+- ``replace_autoscaling_group_instances(count, tags)`` launches one instance at a time into
+  the subnet of the AZ with the fewest instances (ties: the order of ``VPCZoneIdentifier``),
+  skipping AZs the simulation marks as down, by calling moto's own method with the group's
+  ``vpc_zone_identifier`` narrowed to that subnet;
+- ``set_desired_capacity(n)`` orders the group's instances before moto removes "the first
+  ones", so scale-in takes from the AZ with the most instances, oldest first.
+
+Higher layers say which AZs are down with :func:`set_unavailable_azs_provider` (the cloud
+layer never imports them). ``tests/cloud/test_moto_autoscaling.py`` fails loudly if a moto
+upgrade renames what is wrapped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["install", "set_unavailable_azs_provider"]
+
+_installed = False
+_unavailable: Callable[[], set[str]] = set
+
+
+def set_unavailable_azs_provider(provider: Callable[[], set[str]]) -> None:
+    """Tell Auto Scaling which AZs cannot take launches (an AZ outage)."""
+    global _unavailable
+    _unavailable = provider
+
+
+def _subnets(group: Any) -> list[tuple[str, str]]:
+    ids = [s for s in (group.vpc_zone_identifier or "").split(",") if s]
+    if not ids:
+        return [("", az) for az in group.availability_zones]
+    ec2 = group.autoscaling_backend.ec2_backend
+    return [(s.id, s.availability_zone) for s in ec2.describe_subnets(subnet_ids=ids)]
+
+
+def _az(state: Any) -> str:
+    placement = state.instance.placement
+    return str(getattr(placement, "zone", placement))
+
+
+def _az_counts(group: Any) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for state in group.instance_states:
+        counts[_az(state)] += 1
+    return counts
+
+
+def install() -> bool:
+    """Wrap the two methods (idempotent). Returns False if moto changed shape."""
+    global _installed
+    if _installed:
+        return True
+    try:
+        from moto.autoscaling.models import FakeAutoScalingGroup
+    except ImportError:
+        return False
+    launch = getattr(FakeAutoScalingGroup, "replace_autoscaling_group_instances", None)
+    resize = getattr(FakeAutoScalingGroup, "set_desired_capacity", None)
+    if launch is None or resize is None:
+        return False
+
+    def balanced_launch(self: Any, count_needed: int, propagated_tags: dict[str, str]) -> None:
+        options = _subnets(self)
+        down = _unavailable()
+        usable = [o for o in options if o[1] not in down] or options
+        saved_vpc, saved_azs = self.vpc_zone_identifier, self.availability_zones
+        try:
+            for _ in range(count_needed):
+                counts = _az_counts(self)
+                subnet, az = min(usable, key=lambda o: (counts[o[1]], usable.index(o)))
+                if subnet:
+                    self.vpc_zone_identifier = subnet
+                self.availability_zones = [az]
+                launch(self, 1, dict(propagated_tags))
+        finally:
+            self.vpc_zone_identifier, self.availability_zones = saved_vpc, saved_azs
+
+    def balanced_resize(self: Any, new_capacity: int | None) -> None:
+        target = self.min_size if new_capacity is None else new_capacity
+        excess = len(self.instance_states) - (target or 0)
+        if excess > 0:
+            pool = [s for s in self.instance_states if not s.protected_from_scale_in]
+            counts = _az_counts(self)
+            victims = []
+            for _ in range(min(excess, len(pool))):
+                az = max(counts, key=lambda z: (counts[z], z))
+                choice = next(s for s in pool if _az(s) == az)
+                pool.remove(choice)
+                victims.append(choice)
+                counts[az] -= 1
+                if counts[az] == 0:
+                    del counts[az]
+            rest = [s for s in self.instance_states if s not in victims]
+            self.instance_states = victims + rest
+        resize(self, new_capacity)
+
+    balanced_launch.__wrapped__ = launch  # type: ignore[attr-defined]
+    balanced_resize.__wrapped__ = resize  # type: ignore[attr-defined]
+    FakeAutoScalingGroup.replace_autoscaling_group_instances = balanced_launch  # type: ignore[method-assign]
+    FakeAutoScalingGroup.set_desired_capacity = balanced_resize  # type: ignore[method-assign]
+    _installed = True
+    return True

@@ -1,0 +1,236 @@
+"""Auto Scaling groups on the virtual clock: health, replacement, cooldowns and activities.
+
+moto stores groups and launches instances when the desired capacity changes (balanced
+across AZs by :mod:`cloudlab.cloud.moto_autoscaling`), but it never checks health, never
+replaces an instance and never runs a policy. :class:`AutoScaling` does, every
+:data:`TICK_S` seconds of virtual time while any group exists:
+
+- **health**: after the grace period, an instance is unhealthy when EC2 status checks fail
+  (its host or AZ failed) or it is not running; with ``HealthCheckType="ELB"`` also when a
+  target group of the group reports it ``unhealthy``. With the default ``EC2`` type a
+  dead web server on a running instance stays *InService*: the classic trap. Unhealthy
+  instances are terminated and replaced (desired capacity unchanged).
+- **rebalancing**: when one AZ has two or more instances more than another (after an AZ
+  comes back), one instance is replaced from the fullest AZ, each tick.
+- **activities**: every change is recorded as an :class:`Activity` (also a chart marker).
+
+Policies (simple, step, target tracking) and scheduled actions live in
+:mod:`cloudlab.sim.autoscaling.policies` and :mod:`cloudlab.sim.autoscaling.schedules`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudlab.sim.ec2.instances import InstanceBook, instance_book
+from cloudlab.sim.elbv2.balancers import load_balancing
+
+__all__ = ["TICK_S", "Activity", "AutoScaling", "GroupView", "auto_scaling"]
+
+#: Seconds of virtual time between two passes of the Auto Scaling controller.
+TICK_S = 30.0
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One scaling activity: ``t_s``, the group, what happened and why."""
+
+    t_s: float
+    group: str
+    kind: str  # "scale_out", "scale_in", "replace", "rebalance", "scheduled"
+    description: str
+    cause: str
+
+
+@dataclass
+class GroupView:
+    """A group's settings as last read from the backend, plus controller state."""
+
+    name: str
+    min_size: int
+    max_size: int
+    desired: int
+    health_check_type: str
+    grace_s: float
+    default_cooldown_s: float
+    target_groups: tuple[str, ...]
+    instances: list[dict[str, Any]]
+    arn: str = ""
+    azs: frozenset[str] = frozenset()
+    cooldown_until: float = 0.0
+    warming: dict[str, float] = field(default_factory=dict)
+    step_in_progress: tuple[float, int] = (0.0, 0)
+
+
+class AutoScaling:
+    """The per-cloud Auto Scaling controller."""
+
+    def __init__(self, cloud: Any) -> None:
+        self.cloud = cloud
+        self.book: InstanceBook = instance_book(cloud)
+        self.groups: dict[str, GroupView] = {}
+        self.activities: list[Activity] = []
+        self.listeners: list[Any] = []
+        self._seen_generation = -1
+        self._tick_event: Any = None
+        self._busy = False
+
+    # -- reading ------------------------------------------------------------------------
+    def refresh(self, force: bool = False) -> None:
+        if self._busy or (not force and self._seen_generation == self.book.generation):
+            return
+        self._busy = True
+        try:
+            self._seen_generation = self.book.generation
+            self.book.sync()
+            client = self.cloud.client("autoscaling")
+            fresh: dict[str, GroupView] = {}
+            for page in client.get_paginator("describe_auto_scaling_groups").paginate():
+                for g in page["AutoScalingGroups"]:
+                    old = self.groups.get(g["AutoScalingGroupName"])
+                    view = GroupView(
+                        name=g["AutoScalingGroupName"], min_size=int(g["MinSize"]),
+                        max_size=int(g["MaxSize"]), desired=int(g["DesiredCapacity"]),
+                        health_check_type=g.get("HealthCheckType") or "EC2",
+                        grace_s=float(g.get("HealthCheckGracePeriod") or 0),
+                        default_cooldown_s=float(g.get("DefaultCooldown") or 300),
+                        target_groups=tuple(g.get("TargetGroupARNs") or ()),
+                        instances=list(g.get("Instances") or []),
+                        arn=g.get("AutoScalingGroupARN", ""),
+                        azs=frozenset(g.get("AvailabilityZones") or ()))
+                    if old is not None:
+                        view.cooldown_until, view.warming = old.cooldown_until, old.warming
+                        view.step_in_progress = old.step_in_progress
+                    fresh[view.name] = view
+            self.groups = fresh
+        finally:
+            self._busy = False
+        if self.groups and self._tick_event is None:
+            self._tick_event = self.cloud.every(TICK_S, self._tick, name="Auto Scaling")
+
+    def group(self, name: str) -> GroupView:
+        self.refresh()
+        try:
+            return self.groups[name]
+        except KeyError:
+            from cloudlab.errors import UnknownResource
+
+            names = ", ".join(sorted(self.groups)) or "none yet"
+            raise UnknownResource(
+                f"no Auto Scaling group {name!r} (there are: {names}); create one with "
+                "autoscaling.create_auto_scaling_group(...)") from None
+
+    def in_service(self, name: str, t: float | None = None) -> list[str]:
+        """Instance ids of a group that are running (launched and not ended)."""
+        t = self.cloud.t if t is None else t
+        view = self.group(name)
+        ids = []
+        for inst in view.instances:
+            record = self.book.records.get(inst["InstanceId"])
+            if record is not None and record.state_at(t) == "running":
+                ids.append(record.instance_id)
+        return ids
+
+    # -- acting -------------------------------------------------------------------------
+    def record(self, activity: Activity) -> None:
+        self.activities.append(activity)
+        for listener in self.listeners:
+            listener(activity)
+
+    def set_desired(self, view: GroupView, desired: int, *, kind: str, cause: str) -> int:
+        """Change a group's desired capacity within [min, max]; returns the new value."""
+        desired = max(view.min_size, min(view.max_size, desired))
+        if desired == view.desired:
+            return desired
+        old = view.desired
+        self.cloud.client("autoscaling").set_desired_capacity(
+            AutoScalingGroupName=view.name, DesiredCapacity=desired, HonorCooldown=False)
+        view.desired = desired
+        verb = "Launching" if desired > old else "Terminating"
+        count = abs(desired - old)
+        self.record(Activity(self.cloud.t, view.name, kind,
+                             f"{verb} {count} instance{'s' * (count != 1)}: "
+                             f"desired capacity {old} -> {desired}", cause))
+        self.refresh(force=True)
+        return desired
+
+    def replace(self, view: GroupView, instance_id: str, *, kind: str, cause: str) -> None:
+        client = self.cloud.client("autoscaling")
+        client.set_instance_health(InstanceId=instance_id, HealthStatus="Unhealthy")
+        client.terminate_instance_in_auto_scaling_group(
+            InstanceId=instance_id, ShouldDecrementDesiredCapacity=False)
+        self.record(Activity(self.cloud.t, view.name, kind,
+                             f"Terminating {instance_id} and launching a replacement", cause))
+        self.refresh(force=True)
+
+    # -- the periodic pass --------------------------------------------------------------
+    def _tick(self, clock: Any) -> None:
+        self.refresh()
+        if not self.groups:
+            if self._tick_event is not None:
+                self._tick_event.cancel()
+                self._tick_event = None
+            return
+        for name in sorted(self.groups):
+            view = self.groups.get(name)
+            if view is not None:
+                self._check_health(view, clock.t)
+        for name in sorted(self.groups):
+            view = self.groups.get(name)
+            if view is not None:
+                self._rebalance(view)
+
+    def _unhealthy_in_elb(self, view: GroupView) -> set[str]:
+        if view.health_check_type != "ELB" or not view.target_groups:
+            return set()
+        lbs = load_balancing(self.cloud)
+        lbs.refresh()
+        bad = set()
+        for arn in view.target_groups:
+            group = lbs.groups.get(arn)
+            if group is None:
+                continue
+            for target in group.targets.values():
+                if target.state == "unhealthy":
+                    bad.add(target.target_id)
+        return bad
+
+    def _check_health(self, view: GroupView, t: float) -> None:
+        elb_bad = self._unhealthy_in_elb(view)
+        for inst in list(view.instances):
+            record = self.book.records.get(inst["InstanceId"])
+            if record is None or t - record.launch_t < view.grace_s:
+                continue
+            reason = None
+            if record.state_at(t) in ("stopped", "terminated"):
+                reason = "the instance is no longer running"
+            elif record.impaired(self.book.down_azs):
+                reason = "EC2 status checks failed (impaired)"
+            elif record.instance_id in elb_bad:
+                reason = "the load balancer reports it unhealthy (HealthCheckType ELB)"
+            if reason is not None:
+                self.replace(view, record.instance_id, kind="replace",
+                             cause=f"an instance was taken out of service because {reason}")
+
+    def _rebalance(self, view: GroupView) -> None:
+        counts: dict[str, list[str]] = {}
+        for inst in view.instances:
+            counts.setdefault(inst["AvailabilityZone"], []).append(inst["InstanceId"])
+        usable = set(view.azs) - self.book.down_azs
+        for az in usable:
+            counts.setdefault(az, [])
+        counts = {az: ids for az, ids in counts.items() if az in usable}
+        if len(counts) < 2:
+            return
+        most = max(counts, key=lambda z: (len(counts[z]), z))
+        least = min(counts, key=lambda z: (len(counts[z]), z))
+        if len(counts[most]) - len(counts[least]) >= 2:
+            self.replace(view, counts[most][0], kind="rebalance",
+                         cause=f"rebalancing: {most} has {len(counts[most])} instances, "
+                               f"{least} has {len(counts[least])}")
+
+
+def auto_scaling(cloud: Any) -> AutoScaling:
+    """The per-cloud :class:`AutoScaling` controller (created on first use)."""
+    return cloud.state("sim.autoscaling", lambda: AutoScaling(cloud))  # type: ignore[no-any-return]

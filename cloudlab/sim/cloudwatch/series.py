@@ -1,0 +1,291 @@
+"""The datapoints of one metric and the statistics CloudWatch computes from them.
+
+A :class:`Series` holds one metric's datapoints as numpy columns (time, sum, sample count,
+minimum, maximum, and whether the datapoint is a single value), appended cheaply and sorted
+lazily. :func:`aggregate` computes a statistic per period, vectorised. :meth:`Series.window`
+answers what alarm evaluation asks every minute (a few consecutive periods) from a
+per-period grid that is recomputed only from the earliest datapoint added since it was
+built, so evaluating an alarm over a static day of data costs a list slice.
+
+Percentiles are nearest-rank (the smallest value with at least the given share of samples
+at or below it) over single values; statistic sets carry no percentiles, as on AWS.
+
+Example:
+    >>> import numpy as np
+    >>> cols = (np.array([0.0, 30, 70]), np.array([1.0, 3, 5]), np.ones(3), np.array(
+    ...     [1.0, 3, 5]), np.array([1.0, 3, 5]), np.ones(3, dtype=bool))
+    >>> aggregate(cols, "Average", None, 60.0, 0.0, 120.0)
+    (array([ 0., 60.]), array([2., 5.]), array([2., 1.]))
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["MAX_GRID_PERIODS", "STATISTICS", "Series", "aggregate", "parse_percentile"]
+
+#: The plain statistics; percentiles are written ``pNN`` or ``pNN.NN`` (``p95``, ``p99.9``).
+STATISTICS = ("Average", "Sum", "Minimum", "Maximum", "SampleCount")
+#: Longest per-period grid a series caches; beyond it windows are computed one by one.
+MAX_GRID_PERIODS = 200_000
+_LOG_LIMIT = 4096  # changes remembered for incremental grid updates
+_PERCENTILE = re.compile(r"p(\d{1,2}(?:\.\d{1,2})?|100(?:\.0{1,2})?)")
+
+Columns = tuple[np.ndarray, ...]
+Aggregate = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def parse_percentile(stat: str) -> float | None:
+    """``"p95"`` -> 0.95, ``"p99.9"`` -> 0.999; ``None`` for anything else."""
+    m = _PERCENTILE.fullmatch(stat)
+    return float(m.group(1)) / 100 if m else None
+
+
+def aggregate(cols: Columns, stat: str, q: float | None, period_s: float, t0_s: float,
+              t1_s: float) -> Aggregate:
+    """``(period starts, statistic, sample count)`` of the periods with data among
+    ``[t0 + k*period, t0 + (k+1)*period)`` fully inside ``[t0_s, t1_s)``.
+
+    Args:
+        cols: ``(t, sum, count, min, max, raw)`` sorted by ``t``.
+        q: the percentile of ``stat`` as a fraction, or ``None`` for a plain statistic.
+    """
+    empty = np.empty(0)
+    n_periods = math.floor((t1_s - t0_s) / period_s + 1e-9)
+    t = cols[0]
+    if n_periods <= 0 or not len(t):
+        return empty, empty, empty
+    i0 = int(t.searchsorted(t0_s, "left"))
+    i1 = int(t.searchsorted(t0_s + n_periods * period_s, "left"))
+    if i0 >= i1:
+        return empty, empty, empty
+    bins = np.floor((t[i0:i1] - t0_s) / period_s).astype(np.int64)
+    if q is not None:
+        return _percentile(bins, cols[1][i0:i1], cols[5][i0:i1], q, period_s, t0_s)
+    first = np.flatnonzero(np.concatenate(([True], bins[1:] != bins[:-1])))
+    n = np.add.reduceat(cols[2][i0:i1], first)
+    if stat == "Sum":
+        values = np.add.reduceat(cols[1][i0:i1], first)
+    elif stat == "Average":
+        values = np.add.reduceat(cols[1][i0:i1], first) / n
+    elif stat == "Minimum":
+        values = np.minimum.reduceat(cols[3][i0:i1], first)
+    elif stat == "Maximum":
+        values = np.maximum.reduceat(cols[4][i0:i1], first)
+    else:
+        values = n.copy()
+    return t0_s + bins[first] * period_s, values, n
+
+
+def _percentile(bins: np.ndarray, values: np.ndarray, raw: np.ndarray, q: float,
+                period_s: float, t0_s: float) -> Aggregate:
+    b, v = bins[raw], values[raw]
+    if not len(b):
+        empty = np.empty(0)
+        return empty, empty, empty
+    order = np.lexsort((v, b))
+    b, v = b[order], v[order]
+    present, first, n = np.unique(b, return_index=True, return_counts=True)
+    rank = np.clip(np.ceil(q * n - 1e-9).astype(np.int64) - 1, 0, n - 1)
+    return t0_s + present * period_s, v[first + rank], n.astype(float)
+
+
+@dataclass
+class _Grid:
+    """A statistic for every period from ``g0`` on (NaN / 0 where there is no data)."""
+
+    version: int
+    g0: float
+    values: list[float]
+    counts: list[float]
+
+
+class Series:
+    """The datapoints of one metric: columns t, sum, count, min, max and raw (single value),
+    plus the datapoints not yet published to the backend."""
+
+    __slots__ = ("unit", "version", "_new", "_t", "_v", "_buf", "_n", "_cols", "_pend_t",
+                 "_pend_v", "_pend_chunks", "_log", "_grids")
+
+    def __init__(self, unit: str) -> None:
+        self.unit = unit
+        self.version = 0  # bumped by every change
+        self._new: list[Columns] = []  # chunks not yet merged into the buffers
+        self._t: list[float] = []  # single raw values not yet merged
+        self._v: list[float] = []
+        self._buf: Columns = ()  # the sorted columns, with spare capacity at the end
+        self._n = 0  # how much of the buffers is used
+        self._cols: Columns | None = None
+        self._pend_t: list[float] = []  # not yet published to the backend
+        self._pend_v: list[float] = []
+        self._pend_chunks: list[tuple[np.ndarray, np.ndarray]] = []
+        self._log: list[tuple[int, float]] = []  # (version, earliest t it added)
+        self._grids: dict[tuple[str, float, float], _Grid] = {}
+
+    # -- adding -------------------------------------------------------------------------
+    def _changed(self, earliest_t: float) -> None:
+        self._cols = None
+        self.version += 1
+        self._log.append((self.version, earliest_t))
+        if len(self._log) > _LOG_LIMIT:
+            del self._log[:_LOG_LIMIT // 2]
+
+    def add(self, t: float, v: float, publish: bool) -> None:
+        self._t.append(t)
+        self._v.append(v)
+        self._changed(t)
+        if publish:
+            self._pend_t.append(t)
+            self._pend_v.append(v)
+
+    def add_array(self, t: np.ndarray, v: np.ndarray, publish: bool) -> None:
+        ones = np.ones(len(t))
+        self._new.append((t, v, ones, v, v, np.ones(len(t), dtype=bool)))
+        self._changed(float(t.min()))
+        if publish:
+            self._pend_chunks.append((t, v))
+
+    def add_statistic_set(self, t: float, total: float, count: float, lo: float,
+                          hi: float) -> None:
+        one = np.ones(1)
+        self._new.append((one * t, one * total, one * count, one * lo, one * hi,
+                          np.zeros(1, dtype=bool)))
+        self._changed(t)
+
+    # -- publishing ---------------------------------------------------------------------
+    @property
+    def pending(self) -> int:
+        return len(self._pend_t) + sum(len(c[0]) for c in self._pend_chunks)
+
+    def take_pending(self) -> tuple[np.ndarray, np.ndarray]:
+        """The unpublished datapoints (time-sorted ``t``, ``value``); now counted as published."""
+        parts = [*self._pend_chunks]
+        if self._pend_t:
+            parts.append((np.asarray(self._pend_t, dtype=float),
+                          np.asarray(self._pend_v, dtype=float)))
+        self._pend_t, self._pend_v, self._pend_chunks = [], [], []
+        if not parts:
+            return np.empty(0), np.empty(0)
+        t = np.concatenate([p[0] for p in parts])
+        v = np.concatenate([p[1] for p in parts])
+        order = np.argsort(t, kind="stable")
+        return t[order], v[order]
+
+    # -- reading ------------------------------------------------------------------------
+    def columns(self) -> Columns:
+        """(t, sum, count, min, max, raw), sorted by time. New datapoints later than all the
+        others (the usual case: time moves forward) are appended in amortised O(new);
+        earlier ones trigger one stable re-sort."""
+        if self._cols is None:
+            parts = self._new
+            if self._t:
+                t = np.asarray(self._t, dtype=float)
+                v = np.asarray(self._v, dtype=float)
+                parts.append((t, v, np.ones(len(t)), v, v, np.ones(len(t), dtype=bool)))
+            self._new, self._t, self._v = [], [], []
+            if parts:
+                new = parts[0] if len(parts) == 1 else tuple(
+                    np.concatenate(c) for c in zip(*parts, strict=True))
+                tn = new[0]
+                if len(tn) > 1 and bool(np.any(tn[1:] < tn[:-1])):
+                    order = np.argsort(tn, kind="stable")
+                    new = tuple(c[order] for c in new)
+                if self._n and new[0][0] < self._buf[0][self._n - 1]:
+                    merged = tuple(np.concatenate((b[:self._n], c))
+                                   for b, c in zip(self._buf, new, strict=True))
+                    order = np.argsort(merged[0], kind="stable")
+                    self._buf, self._n = (), 0
+                    new = tuple(c[order] for c in merged)
+                self._append(new)
+            self._cols = (tuple(b[:self._n] for b in self._buf) if self._buf
+                          else tuple(np.empty(0) for _ in range(6)))
+        return self._cols
+
+    def _append(self, new: Columns) -> None:
+        k = len(new[0])
+        if not self._buf or self._n + k > len(self._buf[0]):
+            capacity = max(64, 2 * (self._n + k))
+            grown = []
+            for i, col in enumerate(new):
+                buf = np.empty(capacity, dtype=col.dtype)
+                if self._buf:
+                    buf[:self._n] = self._buf[i][:self._n]
+                grown.append(buf)
+            self._buf = tuple(grown)
+        for buf, col in zip(self._buf, new, strict=True):
+            buf[self._n:self._n + k] = col
+        self._n += k
+
+    def window(self, stat: str, q: float | None, period_s: float, t0_s: float,
+               periods: int) -> tuple[list[float], list[float]]:
+        """The statistic and sample count of ``periods`` periods from ``t0_s`` (NaN / 0 where
+        data is missing)."""
+        phase = round(t0_s % period_s, 6)
+        key = (stat, period_s, phase)
+        grid = self._grids.get(key)
+        if grid is None or grid.version != self.version:
+            grid = self._grid(stat, q, period_s, phase, grid)
+            if grid is None:  # too long to cache: compute this window alone
+                return self._direct(stat, q, period_s, t0_s, periods)
+            self._grids[key] = grid
+        i0 = round((t0_s - grid.g0) / period_s)
+        lo, hi = max(i0, 0), min(i0 + periods, len(grid.values))
+        if lo >= hi:
+            return [math.nan] * periods, [0.0] * periods
+        before, after = lo - i0, i0 + periods - hi
+        return ([math.nan] * before + grid.values[lo:hi] + [math.nan] * after,
+                [0.0] * before + grid.counts[lo:hi] + [0.0] * after)
+
+    def _direct(self, stat: str, q: float | None, period_s: float, t0_s: float,
+                periods: int) -> tuple[list[float], list[float]]:
+        values, counts = [math.nan] * periods, [0.0] * periods
+        got = aggregate(self.columns(), stat, q, period_s, t0_s, t0_s + periods * period_s)
+        for t, v, c in zip(got[0].tolist(), got[1].tolist(), got[2].tolist(), strict=True):
+            i = round((t - t0_s) / period_s)
+            values[i], counts[i] = v, c
+        return values, counts
+
+    def _since(self, version: int) -> float | None:
+        """Earliest time of the datapoints added after ``version`` (``None``: unknown)."""
+        if not self._log or self._log[0][0] > version + 1:
+            return None
+        earliest = math.inf
+        for ver, t in reversed(self._log):
+            if ver <= version:
+                break
+            earliest = min(earliest, t)
+        return earliest
+
+    def _grid(self, stat: str, q: float | None, period_s: float, phase: float,
+              old: _Grid | None) -> _Grid | None:
+        cols = self.columns()
+        t = cols[0]
+        if not len(t):
+            return _Grid(self.version, 0.0, [], [])
+        g0 = math.floor((float(t[0]) - phase) / period_s + 1e-9) * period_s + phase
+        n = math.floor((float(t[-1]) - g0) / period_s + 1e-9) + 1
+        if n > MAX_GRID_PERIODS:
+            return None
+        keep = 0
+        if old is not None and old.g0 == g0:
+            since = self._since(old.version)
+            if since is not None:
+                keep = max(0, min(len(old.values), math.floor((since - g0) / period_s)))
+        start = g0 + keep * period_s
+        tail = n - keep
+        values = np.full(tail, np.nan)
+        counts = np.zeros(tail)
+        got_t, got_v, got_n = aggregate(cols, stat, q, period_s, start, start + tail * period_s)
+        idx = np.rint((got_t - start) / period_s).astype(np.int64)
+        values[idx], counts[idx] = got_v, got_n
+        if old is not None and keep:  # extend the old grid in place: O(changed periods)
+            del old.values[keep:], old.counts[keep:]
+            old.values.extend(values.tolist())
+            old.counts.extend(counts.tolist())
+            old.version = self.version
+            return old
+        return _Grid(self.version, g0, values.tolist(), counts.tolist())

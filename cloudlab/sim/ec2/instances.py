@@ -1,0 +1,324 @@
+"""The instance book: what every EC2 instance is doing on the virtual clock.
+
+moto answers the EC2 API but its instances are ``running`` the moment they launch and never
+fail. The book keeps, per instance, what moto lacks: when it was launched on the virtual
+clock, its :class:`~cloudlab.sim.ec2.bootstrap.BootPlan` (when it runs and when its web
+server answers), and the failures injected into it. It learns about instances from botocore
+``after-call`` hooks (``RunInstances``, Auto Scaling calls that launch instances) and from
+``describe_instances``, and it corrects what learners read back: ``State`` is ``pending``
+until the instance is running, ``LaunchTime`` is virtual time, and status checks report
+``impaired`` for an instance with a failed host or in a failed Availability Zone.
+
+AMIs made with ``create_image`` remember the software of the instance they were made from,
+so a clone launched from a golden AMI in any AZ (or Region, after ``copy_image``) serves
+without reinstalling anything.
+
+Use :func:`instance_book` to reach the per-cloud book.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from cloudlab.sim.ec2.bootstrap import BootPlan, Software, plan_boot
+
+__all__ = ["InstanceBook", "InstanceRecord", "instance_book"]
+
+_MUTATING_SERVICES = ("ec2", "autoscaling", "elasticloadbalancing", "elbv2")
+_READ_PREFIXES = ("Describe", "Get", "List")
+
+
+@dataclass
+class InstanceRecord:
+    """One instance as the simulation sees it.
+
+    Attributes:
+        instance_id, instance_type, az, subnet_id, image_id, region: as EC2 reports them.
+        launch_t: virtual seconds at launch (or at the last start after a stop).
+        plan: the boot timeline from its AMI and user data.
+        asg: the Auto Scaling group it belongs to, if any.
+        ended_t: when it was stopped or terminated (``None`` while alive).
+        ended: ``"terminated"`` or ``"stopped"`` once ended.
+        host_failed: the underlying host failed: the instance fails EC2 status checks.
+        app_crashed: the web server process died; the instance itself looks fine to EC2.
+        speed: share of its normal throughput it delivers (below 1 with a noisy neighbour).
+    """
+
+    instance_id: str
+    instance_type: str
+    az: str
+    subnet_id: str | None
+    image_id: str
+    region: str
+    launch_t: float
+    plan: BootPlan
+    asg: str | None = None
+    ended_t: float | None = None
+    ended: str | None = None
+    host_failed: bool = False
+    app_crashed: bool = False
+    speed: float = 1.0
+    launch_template: tuple[str, str] | None = None
+    public_ip: bool = False
+    detailed_monitoring: bool = False
+    history: list[tuple[float, str]] = field(default_factory=list)
+
+    @property
+    def running_t(self) -> float:
+        """Virtual time the instance reaches ``running``."""
+        return self.launch_t + self.plan.running_after_s
+
+    @property
+    def serving_t(self) -> float | None:
+        """Virtual time its web server first answers (``None``: never)."""
+        after = self.plan.serving_after_s
+        return None if after is None else self.launch_t + after
+
+    def state_at(self, t: float) -> str:
+        """EC2 state name at virtual time ``t``: pending, running, stopped or terminated."""
+        if self.ended_t is not None and t >= self.ended_t:
+            return self.ended or "terminated"
+        return "running" if t >= self.running_t else "pending"
+
+    def impaired(self, down_azs: set[str]) -> bool:
+        """Whether EC2 status checks fail (failed host or failed AZ)."""
+        return self.host_failed or self.az in down_azs
+
+    def serves(self, t: float, down_azs: set[str], port: int | None = None) -> bool:
+        """Whether an HTTP request on ``port`` at time ``t`` gets an answer."""
+        serving = self.serving_t
+        return (
+            self.state_at(t) == "running"
+            and not self.impaired(down_azs)
+            and not self.app_crashed
+            and serving is not None
+            and t >= serving
+            and (port is None or port == self.plan.port)
+        )
+
+    def software_at(self, t: float, image: Software) -> Software:
+        """What an AMI made at ``t`` would carry: all user data effects once it finished."""
+        done = self.plan.steps[-1].at_s if self.plan.steps else 0.0
+        return self.plan.software_after if t - self.launch_t >= done else image
+
+    def running_seconds(self, t0: float, t1: float) -> float:
+        """Seconds in ``running`` between ``t0`` and ``t1`` (what EC2 bills)."""
+        end = t1 if self.ended_t is None else min(t1, self.ended_t)
+        return max(0.0, end - max(t0, self.running_t))
+
+
+class InstanceBook:
+    """Per-cloud record of every instance's timeline, failures and the AMIs' software."""
+
+    def __init__(self, cloud: Any) -> None:
+        self.cloud = cloud
+        self.records: dict[str, InstanceRecord] = {}
+        self.images: dict[str, Software] = {}
+        self.down_azs: set[str] = set()
+        self.generation = 0
+        self._dirty_regions: set[str] = {cloud.region}
+        self._syncing = False
+        self.listeners: list[Any] = []
+        self._template_cache: dict[tuple[str, str], bool] = {}
+
+    # -- reading ------------------------------------------------------------------------
+    def __iter__(self) -> Iterator[InstanceRecord]:
+        self.sync()
+        return iter(list(self.records.values()))
+
+    def get(self, instance_id: str) -> InstanceRecord:
+        """The record of one instance (synced from the backend first)."""
+        self.sync()
+        try:
+            return self.records[instance_id]
+        except KeyError:
+            from cloudlab.errors import UnknownResource
+
+            raise UnknownResource(
+                f"no instance {instance_id!r} in the mini cloud; list them with "
+                "ec2.describe_instances()") from None
+
+    def alive(self, t: float | None = None) -> list[InstanceRecord]:
+        """Instances pending or running at ``t`` (default: now)."""
+        t = self.cloud.t if t is None else t
+        return [r for r in self if r.state_at(t) in ("pending", "running")]
+
+    # -- learning from the backend --------------------------------------------------------
+    def mark_dirty(self, region: str | None = None) -> None:
+        self.generation += 1
+        self._dirty_regions.add(region or self.cloud.region)
+
+    def sync(self) -> None:
+        """Read instances the book has not seen yet (e.g. launched by Auto Scaling)."""
+        if not self._dirty_regions or self._syncing:
+            return
+        self._syncing = True
+        try:
+            regions, self._dirty_regions = self._dirty_regions, set()
+            for region in sorted(regions):
+                self._sync_region(region)
+        finally:
+            self._syncing = False
+
+    def _sync_region(self, region: str) -> None:
+        ec2 = self.cloud.client("ec2", region=region)
+        now = self.cloud.t
+        new = []
+        for page in ec2.get_paginator("describe_instances").paginate():
+            for reservation in page["Reservations"]:
+                for inst in reservation["Instances"]:
+                    iid = inst["InstanceId"]
+                    record = self.records.get(iid)
+                    state = inst["State"]["Name"]
+                    if record is None:
+                        if state in ("terminated", "shutting-down"):
+                            continue
+                        record = self._record(ec2, inst, region, now)
+                        self.records[iid] = record
+                        new.append(record)
+                    elif state in ("terminated", "stopped") and record.ended_t is None:
+                        record.ended_t, record.ended = now, state
+        for listener in self.listeners:
+            for record in new:
+                listener(record)
+
+    def _register_launched(self, parsed: dict[str, Any], params: dict[str, Any], region: str,
+                           now: float) -> None:
+        """Record instances from ``RunInstances``' own answer (no extra calls)."""
+        template = params.get("LaunchTemplate")
+        if template:  # the template holds the user data and monitoring: read it back
+            self.sync()
+            return
+        for inst in parsed.get("Instances", []):
+            if inst["InstanceId"] in self.records:
+                continue
+            record = self._record(None, inst, region, now, user_data=params.get("UserData"))
+            record.detailed_monitoring = bool((params.get("Monitoring") or {}).get("Enabled"))
+            self.records[record.instance_id] = record
+            for listener in self.listeners:
+                listener(record)
+
+    def _record(self, ec2: Any, inst: dict[str, Any], region: str, now: float, *,
+                user_data: Any = None) -> InstanceRecord:
+        iid = inst["InstanceId"]
+        if ec2 is not None:
+            user_data = ec2.describe_instance_attribute(
+                InstanceId=iid, Attribute="userData").get("UserData", {}).get("Value")
+        image = self.images.get(inst.get("ImageId", ""), Software())
+        tags = {t["Key"]: t["Value"] for t in inst.get("Tags") or []}
+        template = None
+        if "aws:ec2launchtemplate:id" in tags:
+            template = (tags["aws:ec2launchtemplate:id"],
+                        tags.get("aws:ec2launchtemplate:version", "1"))
+        return InstanceRecord(
+            instance_id=iid,
+            instance_type=inst.get("InstanceType", "t3.micro"),
+            az=inst.get("Placement", {}).get("AvailabilityZone", ""),
+            subnet_id=inst.get("SubnetId"),
+            image_id=inst.get("ImageId", ""),
+            region=region,
+            launch_t=now,
+            plan=plan_boot(image, user_data),
+            asg=tags.get("aws:autoscaling:groupName"),
+            launch_template=template,
+            public_ip=bool(inst.get("PublicIpAddress")),
+            detailed_monitoring=((inst.get("Monitoring") or {}).get("State") == "enabled"
+                                 or (ec2 is not None
+                                     and self._template_monitoring(ec2, template))),
+        )
+
+    def _template_monitoring(self, ec2: Any, template: tuple[str, str] | None) -> bool:
+        # moto launches Auto Scaling instances without the template's Monitoring setting.
+        if template is None:
+            return False
+        if template not in self._template_cache:
+            versions = ec2.describe_launch_template_versions(
+                LaunchTemplateId=template[0], Versions=[template[1]]).get(
+                "LaunchTemplateVersions", [])
+            data = versions[0].get("LaunchTemplateData", {}) if versions else {}
+            self._template_cache[template] = bool(
+                (data.get("Monitoring") or {}).get("Enabled"))
+        return self._template_cache[template]
+
+    # -- hooks --------------------------------------------------------------------------
+    def after_call(self, operation: str, service: str, region: str, params: dict[str, Any],
+                   parsed: Any) -> None:
+        if operation.startswith(_READ_PREFIXES):
+            if operation == "DescribeInstances" and not self._syncing:
+                self._rewrite_instances(parsed)
+            elif operation == "DescribeInstanceStatus":
+                self._rewrite_status(parsed)
+            return
+        self.mark_dirty(region)
+        now = self.cloud.t
+        if operation == "RunInstances":
+            self._register_launched(parsed, params, region, now)
+        elif operation == "StartInstances" or service == "autoscaling":
+            self.sync()
+        if operation == "StartInstances":
+            for item in parsed.get("StartingInstances", []):
+                record = self.records.get(item["InstanceId"])
+                if record is not None and record.ended == "stopped":
+                    image = record.software_at(now, self.images.get(record.image_id, Software()))
+                    record.plan = plan_boot(image, None)  # user data runs at first boot only
+                    record.launch_t, record.ended_t, record.ended = now, None, None
+        elif operation in ("TerminateInstances", "StopInstances"):
+            terminate = operation == "TerminateInstances"
+            key = "TerminatingInstances" if terminate else "StoppingInstances"
+            for item in parsed.get(key, []):
+                record = self.records.get(item["InstanceId"])
+                if record is not None and record.ended_t is None:
+                    record.ended_t = now
+                    record.ended = "terminated" if terminate else "stopped"
+        elif operation == "CreateImage" and parsed.get("ImageId"):
+            record = self.records.get(str(params.get("InstanceId", "")))
+            if record is not None:
+                base = self.images.get(record.image_id, Software())
+                self.images[parsed["ImageId"]] = record.software_at(now, base)
+        elif operation == "CopyImage" and parsed.get("ImageId"):
+            source = self.images.get(str(params.get("SourceImageId", "")))
+            if source is not None:
+                self.images[parsed["ImageId"]] = source
+
+    def _rewrite_instances(self, parsed: Any) -> None:
+        now = self.cloud.t
+        start = self.cloud.clock.start
+        for reservation in parsed.get("Reservations", []):
+            for inst in reservation.get("Instances", []):
+                record = self.records.get(inst.get("InstanceId", ""))
+                if record is None:
+                    continue
+                inst["LaunchTime"] = start + timedelta(seconds=record.launch_t)
+                state = record.state_at(now)
+                if state == "pending" and inst.get("State", {}).get("Name") == "running":
+                    inst["State"] = {"Code": 0, "Name": "pending"}
+
+    def _rewrite_status(self, parsed: Any) -> None:
+        for status in parsed.get("InstanceStatuses", []):
+            record = self.records.get(status.get("InstanceId", ""))
+            if record is None:
+                continue
+            bad = record.impaired(self.down_azs)
+            if record.state_at(self.cloud.t) == "pending":
+                status["InstanceState"] = {"Code": 0, "Name": "pending"}
+            which = "SystemStatus" if record.az in self.down_azs or record.host_failed else None
+            for key in ("InstanceStatus", "SystemStatus"):
+                failed = bad and (which == key or key == "InstanceStatus")
+                status[key] = {
+                    "Status": "impaired" if failed else "ok",
+                    "Details": [{"Name": "reachability",
+                                 "Status": "failed" if failed else "passed"}],
+                }
+
+
+def instance_book(cloud: Any) -> InstanceBook:
+    """The per-cloud :class:`InstanceBook` (created on first use, dropped on reset)."""
+    return cloud.state("sim.instances", lambda: InstanceBook(cloud))  # type: ignore[no-any-return]
+
+
+def is_mutating(service: str, operation: str) -> bool:
+    """Whether a call may change compute resources (so cached views must be re-read)."""
+    return service in _MUTATING_SERVICES and not operation.startswith(_READ_PREFIXES)

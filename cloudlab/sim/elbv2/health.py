@@ -1,0 +1,176 @@
+"""Target health of Elastic Load Balancing target groups, checked on the virtual clock.
+
+moto keeps every registered target ``healthy``. Here each target group checks its targets
+every ``HealthCheckIntervalSeconds`` of virtual time, as an Application Load Balancer does
+(https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html):
+
+- a newly registered target is ``initial`` until it passes one health check;
+- a ``healthy`` target becomes ``unhealthy`` after ``UnhealthyThresholdCount`` consecutive
+  failures (default 2, so with the default 30 s interval a dead target leaves rotation
+  30 to 60 s after it dies);
+- an ``unhealthy`` target becomes ``healthy`` after ``HealthyThresholdCount`` consecutive
+  successes (default 5: two and a half minutes);
+- a deregistered target is ``draining`` for the deregistration delay (default 300 s) and
+  gets no new requests;
+- a target in an Availability Zone the load balancer does not use, or in a group no load
+  balancer uses, is ``unused``.
+
+A check passes when the instance is running, its host and AZ are up, and its web server
+answers on the health-check port (see :class:`~cloudlab.sim.ec2.InstanceRecord.serves`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["TargetGroupHealth", "TargetState"]
+
+#: Reason codes and descriptions as ``describe_target_health`` gives them.
+REASONS = {
+    "registering": ("Elb.RegistrationInProgress", "Target registration is in progress"),
+    "initial": ("Elb.InitialHealthChecking", "Initial health checks in progress"),
+    "failed": ("Target.FailedHealthChecks", "Health checks failed"),
+    "timeout": ("Target.Timeout", "Request timed out"),
+    "draining": ("Target.DeregistrationInProgress", "Target deregistration is in progress"),
+    "not_in_use": ("Target.NotInUse", "Target group is not configured to receive traffic "
+                                      "from the load balancer"),
+    "az": ("Target.NotInUse", "Target is in an Availability Zone that is not enabled for "
+                              "the load balancer"),
+    "invalid": ("Target.InvalidState", "Target is in the stopped or terminated state"),
+}
+
+
+@dataclass
+class TargetState:
+    """Health of one registered target (an instance and port)."""
+
+    target_id: str
+    port: int
+    registered_t: float
+    state: str = "initial"
+    reason: str | None = "registering"
+    successes: int = 0
+    failures: int = 0
+    drain_until: float | None = None
+    history: list[tuple[float, str]] = field(default_factory=list)
+
+    def set(self, t: float, state: str, reason: str | None) -> None:
+        if state != self.state:
+            self.history.append((t, state))
+        self.state, self.reason = state, reason
+
+    def describe(self) -> dict[str, Any]:
+        """The ``TargetHealth`` member of ``describe_target_health``."""
+        out: dict[str, Any] = {"State": self.state}
+        if self.reason is not None:
+            code, text = REASONS[self.reason]
+            out["Reason"], out["Description"] = code, text
+        return out
+
+
+@dataclass
+class TargetGroupHealth:
+    """One target group's health-check settings and its targets' states."""
+
+    arn: str
+    name: str
+    port: int
+    interval_s: float = 30.0
+    healthy_threshold: int = 5
+    unhealthy_threshold: int = 2
+    check_port: str = "traffic-port"
+    deregistration_delay_s: float = 300.0
+    load_balancers: tuple[str, ...] = ()
+    lb_azs: frozenset[str] = frozenset()
+    targets: dict[tuple[str, int], TargetState] = field(default_factory=dict)
+    event: Any = None
+
+    @classmethod
+    def from_api(cls, tg: dict[str, Any], attributes: dict[str, str]) -> TargetGroupHealth:
+        return cls(
+            arn=tg["TargetGroupArn"],
+            name=tg["TargetGroupName"],
+            port=int(tg.get("Port") or 80),
+            interval_s=float(tg.get("HealthCheckIntervalSeconds") or 30),
+            healthy_threshold=int(tg.get("HealthyThresholdCount") or 5),
+            unhealthy_threshold=int(tg.get("UnhealthyThresholdCount") or 2),
+            check_port=str(tg.get("HealthCheckPort") or "traffic-port"),
+            deregistration_delay_s=float(
+                attributes.get("deregistration_delay.timeout_seconds", 300)),
+            load_balancers=tuple(tg.get("LoadBalancerArns") or ()),
+        )
+
+    def update_settings(self, other: TargetGroupHealth) -> None:
+        for name in ("port", "interval_s", "healthy_threshold", "unhealthy_threshold",
+                     "check_port", "deregistration_delay_s", "load_balancers"):
+            setattr(self, name, getattr(other, name))
+
+    def port_checked(self, target: TargetState) -> int:
+        return target.port if self.check_port == "traffic-port" else int(self.check_port)
+
+    # -- registrations ------------------------------------------------------------------
+    def sync_registrations(self, registered: set[tuple[str, int]], t: float) -> None:
+        for key in registered:
+            current = self.targets.get(key)
+            if current is None or current.state == "draining":
+                self.targets[key] = TargetState(key[0], key[1], registered_t=t)
+        for key, target in list(self.targets.items()):
+            if key not in registered and target.state != "draining":
+                target.set(t, "draining", "draining")
+                target.drain_until = t + self.deregistration_delay_s
+
+    # -- the check ----------------------------------------------------------------------
+    def check(self, t: float, book: Any) -> None:
+        """Run one round of health checks at virtual time ``t``."""
+        for key, target in list(self.targets.items()):
+            if target.state == "draining":
+                if target.drain_until is not None and t >= target.drain_until:
+                    del self.targets[key]
+                continue
+            record = book.records.get(target.target_id)
+            if not self.load_balancers:
+                target.set(t, "unused", "not_in_use")
+                continue
+            if record is not None and self.lb_azs and record.az not in self.lb_azs:
+                target.set(t, "unused", "az")
+                continue
+            if record is None or record.state_at(t) in ("stopped", "terminated"):
+                target.set(t, "unused", "invalid")
+                continue
+            ok = record.serves(t, book.down_azs, self.port_checked(target))
+            self._apply(target, ok, t)
+
+    def _apply(self, target: TargetState, ok: bool, t: float) -> None:
+        if ok:
+            target.successes += 1
+            target.failures = 0
+            if target.state in ("initial", "unused"):
+                target.set(t, "healthy", None)  # a new target needs one passing check
+            elif target.state == "unhealthy" and target.successes >= self.healthy_threshold:
+                target.set(t, "healthy", None)
+        else:
+            target.failures += 1
+            target.successes = 0
+            if target.state == "initial":
+                target.reason = "initial"
+                if target.failures >= self.unhealthy_threshold:
+                    target.set(t, "unhealthy", "failed")
+            elif target.state == "unused" or (
+                    target.state == "healthy" and target.failures >= self.unhealthy_threshold):
+                target.set(t, "unhealthy", "failed")
+
+    # -- routing ------------------------------------------------------------------------
+    def in_rotation(self) -> list[TargetState]:
+        """Targets that get new requests: the healthy ones, or every registered target
+        that is not draining when none is healthy (the load balancer *fails open*)."""
+        live = [t for t in self.targets.values() if t.state not in ("draining", "unused")]
+        healthy = [t for t in live if t.state == "healthy"]
+        return healthy or [t for t in live if t.state == "unhealthy"]
+
+    def counts(self) -> dict[str, int]:
+        """How many targets are in each state."""
+        out: dict[str, int] = {}
+        for target in self.targets.values():
+            out[target.state] = out.get(target.state, 0) + 1
+        return out

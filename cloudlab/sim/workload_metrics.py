@@ -1,0 +1,217 @@
+"""One minute of a traffic run: its latency percentiles and its CloudWatch datapoints.
+
+:class:`MinutePublisher` sums what happened during a minute of
+:class:`~cloudlab.sim.workload.WebTraffic` (requests, errors, each instance's busy share,
+servers in use) and, at the minute's end, turns it into
+
+- p50/p95/p99 latency from the M/M/c model (:func:`~cloudlab.sim.latency.tier_latency`)
+  plus the inter-AZ hop for the share of requests that cross zones;
+- CloudWatch datapoints, stamped with the start of their period as CloudWatch does:
+  ``AWS/EC2 CPUUtilization`` and ``NetworkIn``/``NetworkOut`` per instance and per Auto
+  Scaling group (every minute with detailed monitoring, as 5-minute averages with basic
+  monitoring), and ``AWS/ApplicationELB`` ``RequestCount``, ``HTTPCode_ELB_5XX_Count``,
+  ``TargetResponseTime``, ``HealthyHostCount``, ``UnHealthyHostCount`` and
+  ``RequestCountPerTarget`` for the load balancer and its target groups.
+
+Idle instances report :data:`IDLE_CPU_PCT`; request and response sizes are model figures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from cloudlab.sim.catalog import instance_type
+from cloudlab.sim.latency import inter_az_rtt_ms, tier_latency
+from cloudlab.sim.workload_state import Route, Router
+
+__all__ = ["IDLE_CPU_PCT", "REQUEST_BYTES", "RESPONSE_BYTES", "MinutePublisher", "percentiles"]
+
+#: CPU utilisation of a running instance that serves nothing (model figure, percent).
+IDLE_CPU_PCT = 2.0
+#: Model sizes of one request and one response, in bytes (for NetworkIn/NetworkOut).
+REQUEST_BYTES = 2_000
+RESPONSE_BYTES = 20_000
+BASIC_PERIOD_S = 300
+
+
+class MinutePublisher:
+    """Accumulates a minute of a run and publishes it."""
+
+    def __init__(self, cloud: Any, router: Router, timeout_ms: float) -> None:
+        from cloudlab.sim.cloudwatch import metrics
+
+        self.cloud, self.router, self.timeout_ms = cloud, router, timeout_ms
+        self.store = metrics(cloud)
+        self.rtt_ms = inter_az_rtt_ms()
+        self.basic: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+        self._reset()
+
+    def _reset(self) -> None:
+        self.seconds = 0.0
+        self.requests = self.served = self.errors = 0.0
+        self.server_s = self.capacity_s = self.cross_s = 0.0
+        self.busy: dict[str, float] = defaultdict(float)
+        self.alive: dict[str, float] = defaultdict(float)
+        self.routed: dict[str, float] = defaultdict(float)
+        self.last: Route | None = None
+
+    def add(self, route: Route, seconds: float, served: float, requests: float,
+            errors: float) -> None:
+        self.seconds += seconds
+        self.requests += requests
+        self.served += served
+        self.errors += errors
+        ok_share = route.good_share
+        if ok_share > 0 and route.capacity_rps > 0:
+            self.server_s += route.servers * seconds
+            self.capacity_s += route.capacity_rps * seconds
+            self.cross_s += route.cross_az / ok_share * seconds
+        for record, share, ok in route.targets:
+            self.routed[record.instance_id] += share * requests
+            if ok and ok_share > 0:
+                cap = instance_type(record.instance_type).rps * record.speed
+                self.busy[record.instance_id] += served * (share / ok_share) / cap
+        for record in route.members:
+            if record.state_at(self.cloud.t) == "running":
+                self.alive[record.instance_id] += seconds
+        self.last = route
+
+    def close(self, t_end: float) -> tuple[float, float, float, float] | None:
+        """Finish the minute ending at ``t_end``; returns the queue it saw
+        ``(served_rps, servers, service_ms, hop_ms)`` (``None`` if nothing was served), for
+        :func:`percentiles` to turn into latency in one vectorised pass."""
+        if self.seconds <= 0:
+            return None
+        queue = None
+        mean_s = math.nan
+        if self.served > 0 and self.server_s > 0:
+            servers = max(1, int(round(self.server_s / self.seconds)))
+            capacity = self.capacity_s / self.seconds
+            service_ms = 1000.0 * servers / capacity
+            hop = self.rtt_ms * (self.cross_s / self.seconds)
+            served_rps = self.served / self.seconds
+            queue = (served_rps, float(servers), service_ms, hop)
+            mean_s = _mean_response_s(served_rps, servers, service_ms, self.timeout_ms) \
+                + hop / 1000.0
+        self._publish(t_end - self.seconds, mean_s)
+        self._reset()
+        return queue
+
+    # -- CloudWatch ---------------------------------------------------------------------
+    def _publish(self, t0: float, mean_s: float) -> None:
+        put = self.store.put
+        route = self.last
+        seconds = self.seconds
+        groups: dict[str, list[float]] = defaultdict(list)
+        for iid, alive in self.alive.items():
+            record = self.router.book.records[iid]
+            cpu = min(100.0, IDLE_CPU_PCT + 100.0 * self.busy.get(iid, 0.0) / max(alive, 1e-9))
+            net_in = self.routed.get(iid, 0.0) * REQUEST_BYTES
+            net_out = self.routed.get(iid, 0.0) * RESPONSE_BYTES
+            if record.asg:
+                groups[record.asg].append(cpu)
+            if record.detailed_monitoring:
+                dims = {"InstanceId": iid}
+                put("AWS/EC2", "CPUUtilization", dims, t0, cpu, unit="Percent")
+                put("AWS/EC2", "NetworkIn", dims, t0, net_in, unit="Bytes")
+                put("AWS/EC2", "NetworkOut", dims, t0, net_out, unit="Bytes")
+            else:
+                self._basic(iid, t0, cpu, net_in, net_out)
+        for name, cpus in groups.items():
+            detailed = all(self.router.book.records[i].detailed_monitoring
+                           for i in self.alive if self.router.book.records[i].asg == name)
+            cpu = float(np.mean(cpus))
+            if detailed:
+                put("AWS/EC2", "CPUUtilization", {"AutoScalingGroupName": name}, t0, cpu,
+                    unit="Percent")
+            else:
+                self._basic(f"asg:{name}", t0, cpu, 0.0, 0.0)
+        if route is None or route.lb is None:
+            return
+        lb_dim = {"LoadBalancer": route.lb.metric_id}
+        put("AWS/ApplicationELB", "RequestCount", lb_dim, t0, self.requests, unit="Count")
+        put("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", lb_dim, t0, self.errors,
+            unit="Count")
+        if not math.isnan(mean_s):
+            put("AWS/ApplicationELB", "TargetResponseTime", lb_dim, t0, mean_s, unit="Seconds")
+        lbs = self.router.lbs
+        for arn in route.lb.target_groups:
+            group = lbs.groups.get(arn)
+            if group is None:
+                continue
+            counts = group.counts()
+            tg_id = arn.split(":", 5)[-1]
+            dims = {"TargetGroup": tg_id, **lb_dim}
+            healthy = counts.get("healthy", 0)
+            put("AWS/ApplicationELB", "HealthyHostCount", dims, t0, healthy, unit="Count")
+            put("AWS/ApplicationELB", "UnHealthyHostCount", dims, t0,
+                counts.get("unhealthy", 0), unit="Count")
+            per_target = self.requests / max(1, healthy)
+            put("AWS/ApplicationELB", "RequestCountPerTarget", {"TargetGroup": tg_id}, t0,
+                per_target, unit="Count")
+        del seconds
+
+    def _basic(self, key: str, t0: float, cpu: float, net_in: float, net_out: float) -> None:
+        """Basic monitoring: average five minutes, publish at the period's end."""
+        period_start = math.floor(t0 / BASIC_PERIOD_S) * BASIC_PERIOD_S
+        acc = self.basic[key]
+        if acc[3] and acc[3] != period_start:
+            self._flush_basic(key)
+            acc = self.basic[key]
+        acc[0] += cpu
+        acc[1] += net_in
+        acc[2] += net_out
+        acc[3] = period_start
+        acc.append(1.0)
+        if t0 + 60 >= period_start + BASIC_PERIOD_S:
+            self._flush_basic(key)
+
+    def _flush_basic(self, key: str) -> None:
+        acc = self.basic.pop(key)
+        n = max(1, len(acc) - 4)
+        start = acc[3]
+        if key.startswith("asg:"):
+            self.store.put("AWS/EC2", "CPUUtilization", {"AutoScalingGroupName": key[4:]},
+                           start, acc[0] / n, unit="Percent")
+            return
+        dims = {"InstanceId": key}
+        self.store.put("AWS/EC2", "CPUUtilization", dims, start, acc[0] / n, unit="Percent")
+        self.store.put("AWS/EC2", "NetworkIn", dims, start, acc[1], unit="Bytes")
+        self.store.put("AWS/EC2", "NetworkOut", dims, start, acc[2], unit="Bytes")
+
+
+def _mean_response_s(rps: float, servers: int, service_ms: float, timeout_ms: float) -> float:
+    """Mean response time of the M/M/c queue (the timeout when it is overloaded)."""
+    from cloudlab.sim.latency import MMc
+
+    service_rps = 1000.0 / service_ms
+    if rps >= servers * service_rps:
+        return timeout_ms / 1000.0
+    return float(MMc(arrival_rps=rps, service_rps_per_server=service_rps,
+                     servers=servers).mean_response_s)
+
+
+def percentiles(queues: list[tuple[float, float, float, float]], timeout_ms: float,
+                window_s: float) -> np.ndarray:
+    """p50/p95/p99 (ms) of many minutes at once: an ``(n, 3)`` array.
+
+    Minutes are grouped by service time (one vectorised :func:`tier_latency` per group);
+    the inter-AZ hop is added afterwards, as :func:`tier_latency` would add it."""
+    out = np.full((len(queues), 3), np.nan)
+    if not queues:
+        return out
+    arr = np.asarray(queues, dtype=float)
+    keys = np.round(arr[:, 2], 9)
+    for key in np.unique(keys):
+        rows = np.nonzero(keys == key)[0]
+        ls = tier_latency(arr[rows, 0], arr[rows, 1].astype(int), service_ms=float(key),
+                          timeout_ms=timeout_ms, window_s=window_s)
+        hop = arr[rows, 3]
+        out[rows, 0] = ls.p50_ms + hop
+        out[rows, 1] = ls.p95_ms + hop
+        out[rows, 2] = ls.p99_ms + hop
+    return out

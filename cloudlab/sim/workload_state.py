@@ -1,0 +1,218 @@
+"""Where requests go at one instant: the :class:`Router` and its :class:`Route`.
+
+A :class:`Router` resolves what :class:`~cloudlab.sim.workload.WebTraffic` sends to (a load
+balancer, an Elastic IP or an instance) and, at any virtual time, returns a :class:`Route`:
+which instances get requests and in what share, which of them answer, how much they can
+serve, how many instances run per AZ, and what the whole cloud costs per second right now.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from cloudlab.sim.autoscaling.groups import auto_scaling
+from cloudlab.sim.catalog import instance_type
+from cloudlab.sim.ec2.instances import InstanceRecord, instance_book
+from cloudlab.sim.elbv2.balancers import load_balancing
+from cloudlab.sim.recorder import Marker
+
+__all__ = ["Prices", "Route", "Router", "prices"]
+
+
+@dataclass(frozen=True)
+class Prices:
+    """Per-second and per-request prices the run bills (from compute_prices.json)."""
+
+    alb_per_s: float
+    ipv4_per_s: float
+    root_volume_per_s: float
+    lcu_usd_per_request: float
+
+
+@lru_cache(maxsize=1)
+def prices() -> Prices:
+    data = json.loads(resources.files("cloudlab.data").joinpath(
+        "compute_prices.json").read_text("utf-8"))
+    p, m = data["prices"], data["model"]
+    hours_month = m["hours_per_month"]["value"]
+    per_lcu_request = 1.0 / (m["requests_per_connection"]["value"]
+                             * m["new_connections_per_lcu"]["value"])
+    return Prices(
+        alb_per_s=p["alb_hour"]["value"] / 3600.0,
+        ipv4_per_s=p["public_ipv4_hour"]["value"] / 3600.0,
+        root_volume_per_s=(m["root_volume_gib"]["value"] * p["gp3_gb_month"]["value"]
+                           / hours_month / 3600.0),
+        lcu_usd_per_request=p["alb_lcu_hour"]["value"] / 3600.0 * per_lcu_request,
+    )
+
+
+@dataclass
+class Route:
+    """The architecture's state for a stretch of a run."""
+
+    targets: list[tuple[InstanceRecord, float, bool]] = field(default_factory=list)
+    good_share: float = 0.0
+    capacity_rps: float = 0.0
+    servers: int = 0
+    cross_az: float = 0.0
+    running: int = 0
+    healthy: int = 0
+    desired: int = 0
+    per_az: dict[str, int] = field(default_factory=dict)
+    cost_per_s: float = 0.0
+    members: list[InstanceRecord] = field(default_factory=list)
+    lb: Any = None
+
+
+class Router:
+    """Resolves a run's destination and the route requests take at a given time."""
+
+    def __init__(self, cloud: Any, to: str) -> None:
+        self.cloud = cloud
+        self.book = instance_book(cloud)
+        self.lbs = load_balancing(cloud)
+        self.to = to
+        self.lb = None
+        self._eip_cache: tuple[int, dict[str, str], int] | None = None
+        if not (to.startswith("i-") or _looks_like_ip(to)):
+            self.lb = self.lbs.balancer(to)
+        elif to.startswith("i-"):
+            self.book.get(to)
+
+    # -- markers ------------------------------------------------------------------------
+    def subscribe(self, sink: Callable[[Marker], None]) -> Callable[[], None]:
+        """Send alarm transitions, scaling activities and failures to ``sink`` as markers
+        until the returned function is called."""
+        from cloudlab.sim.failures import failure_log
+
+        active = [True]
+        scaler = auto_scaling(self.cloud)
+
+        def on_activity(a: Any) -> None:
+            if active[0]:
+                sink(Marker(a.t_s, f"{a.group}: {a.description}", a.kind))
+
+        def on_failure(t_s: float, label: str, kind: str) -> None:
+            if active[0]:
+                sink(Marker(t_s, label, kind))
+
+        def on_alarm(tr: Any) -> None:
+            if active[0]:
+                kind = "alarm" if tr.new_state == "ALARM" else "alarm_ok"
+                sink(Marker(tr.t_s, f"{tr.alarm_name}: {tr.new_state}", kind))
+
+        scaler.listeners.append(on_activity)
+        log = failure_log(self.cloud)
+        log.listeners.append(on_failure)
+        try:
+            from cloudlab.sim.cloudwatch import alarms
+
+            alarms(self.cloud).on_transition(on_alarm)
+        except ImportError:  # pragma: no cover - cloudwatch is part of the package
+            pass
+
+        def unsubscribe() -> None:
+            active[0] = False
+            if on_activity in scaler.listeners:
+                scaler.listeners.remove(on_activity)
+            if on_failure in log.listeners:
+                log.listeners.remove(on_failure)
+        return unsubscribe
+
+    # -- the route ----------------------------------------------------------------------
+    def route(self, t: float) -> Route:
+        route = Route(lb=self.lb)
+        down = self.book.down_azs
+        if self.lb is not None:
+            rotation = self.lbs.rotation(self.lb)
+            share = 1.0 / len(rotation) if rotation else 0.0
+            for target in rotation:
+                record = self.book.records.get(target.target_id)
+                if record is None:
+                    continue
+                ok = record.serves(t, down, target.port)
+                route.targets.append((record, share, ok))
+            members: set[str] = set()
+            for arn in self.lb.target_groups:
+                group = self.lbs.groups.get(arn)
+                if group is None:
+                    continue
+                route.healthy += sum(1 for x in group.targets.values() if x.state == "healthy")
+                members.update(k[0] for k in group.targets)
+            route.members = [self.book.records[i] for i in sorted(members)
+                             if i in self.book.records]
+            scaler = auto_scaling(self.cloud)
+            scaler.refresh()
+            tgs = set(self.lb.target_groups)
+            route.desired = sum(g.desired for g in scaler.groups.values()
+                                if tgs & set(g.target_groups))
+        else:
+            record = self._single()
+            if record is not None:
+                ok = record.serves(t, down, 80)
+                route.targets.append((record, 1.0, ok))
+                route.members = [record]
+                route.healthy = int(ok)
+                route.desired = 1
+        self._measure(route, t)
+        return route
+
+    def _measure(self, route: Route, t: float) -> None:
+        lb_azs = self.lb.azs if self.lb is not None else frozenset()
+        for record, share, ok in route.targets:
+            if ok:
+                it = instance_type(record.instance_type)
+                route.good_share += share
+                route.capacity_rps += it.rps * record.speed
+                route.servers += it.vcpu
+                if lb_azs:
+                    route.cross_az += share * (1.0 - (1.0 / len(lb_azs)
+                                                      if record.az in lb_azs else 0.0))
+        for record in route.members:
+            if record.state_at(t) == "running":
+                route.running += 1
+                route.per_az[record.az] = route.per_az.get(record.az, 0) + 1
+        route.cost_per_s = self._cost_per_s(t)
+
+    def _cost_per_s(self, t: float) -> float:
+        p = prices()
+        total = 0.0
+        ips = 0
+        for record in self.book.records.values():
+            state = record.state_at(t)
+            if state == "running":
+                total += instance_type(record.instance_type).price_per_hour / 3600.0
+                ips += int(record.public_ip)
+            if state in ("pending", "running", "stopped"):
+                total += p.root_volume_per_s
+        total += p.alb_per_s * len(self.lbs.balancers)
+        total += p.ipv4_per_s * (ips + self._elastic_ips_unattached())
+        return total
+
+    def _addresses(self) -> tuple[dict[str, str], int]:
+        gen = self.book.generation
+        if self._eip_cache is None or self._eip_cache[0] != gen:
+            found = self.cloud.client("ec2").describe_addresses().get("Addresses", [])
+            mapping = {a["PublicIp"]: a.get("InstanceId", "") for a in found}
+            idle = sum(1 for a in found if not a.get("InstanceId"))
+            self._eip_cache = (gen, mapping, idle)
+        return self._eip_cache[1], self._eip_cache[2]
+
+    def _elastic_ips_unattached(self) -> int:
+        return self._addresses()[1]
+
+    def _single(self) -> InstanceRecord | None:
+        if self.to.startswith("i-"):
+            return self.book.records.get(self.to)
+        instance = self._addresses()[0].get(self.to)
+        return self.book.records.get(instance) if instance else None
+
+
+def _looks_like_ip(text: str) -> bool:
+    parts = text.split(".")
+    return len(parts) == 4 and all(p.isdigit() for p in parts)

@@ -1,0 +1,158 @@
+"""Traffic through the architecture: routing, errors, latency, cost, metrics, determinism."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from webstack import build_stack, launch_web
+
+from cloudlab import Cloud, InvalidScenario
+from cloudlab.sim import BusinessHours, Constant
+from cloudlab.sim.elbv2.balancers import load_balancing
+from cloudlab.sim.failures import crash_web_server, fail_instance
+from cloudlab.sim.workload import WebTraffic
+
+
+def _scaling_day(seed: int, peak: float = 1500.0):  # type: ignore[no-untyped-def]
+    cloud = Cloud(seed=seed)
+    try:
+        build_stack(cloud, asg={"MinSize": 2, "MaxSize": 8, "DesiredCapacity": 2})
+        cloud.advance(minutes=5)
+        cloud.client("autoscaling").put_scaling_policy(
+            AutoScalingGroupName="web", PolicyName="cpu50", PolicyType="TargetTrackingScaling",
+            TargetTrackingConfiguration={"TargetValue": 50.0, "PredefinedMetricSpecification": {
+                "PredefinedMetricType": "ASGAverageCPUUtilization"}})
+        traffic = BusinessHours(base_rps=100, peak_rps=peak)
+        return cloud.run(WebTraffic(traffic, to="web", step_s=5), hours=24, progress=False)
+    finally:
+        cloud.stop()
+
+
+def test_an_auto_scaling_group_follows_the_day() -> None:
+    result = _scaling_day(seed=1)
+    rec = result.recorder
+    night, noon = int(3 * 3600 / 5), int(13 * 3600 / 5)
+    assert rec["instances"][night] == 2
+    assert rec["instances"][noon] > 4
+    assert rec["errors_rps"].sum() / rec["demand_rps"].sum() < 0.02
+    assert {m.kind for m in rec.events} >= {"alarm", "scale_out", "scale_in"}
+    assert np.nanmedian(rec["p95_ms"]) < 100
+
+
+def test_same_seed_same_numbers() -> None:
+    a, b = _scaling_day(seed=7, peak=900), _scaling_day(seed=7, peak=900)
+    for name in ("served_rps", "errors_rps", "p95_ms", "instances", "cost_usd"):
+        np.testing.assert_array_equal(a.recorder[name], b.recorder[name])
+    assert [m.label for m in a.recorder.events] == [m.label for m in b.recorder.events]
+
+
+@settings(max_examples=4, deadline=None)
+@given(peak=st.floats(min_value=200, max_value=3000), seed=st.integers(0, 50))
+def test_invariants_hold_for_any_day(peak: float, seed: int) -> None:
+    cloud = Cloud(seed=seed)
+    try:
+        build_stack(cloud, asg={"MinSize": 2, "MaxSize": 6, "DesiredCapacity": 2,
+                                "HealthCheckGracePeriod": 300})
+        cloud.client("autoscaling").put_scaling_policy(
+            AutoScalingGroupName="web", PolicyName="cpu", PolicyType="TargetTrackingScaling",
+            TargetTrackingConfiguration={"TargetValue": 60.0, "PredefinedMetricSpecification": {
+                "PredefinedMetricType": "ASGAverageCPUUtilization"}})
+        rec = cloud.run(WebTraffic(Constant(peak), to="web", step_s=10), hours=2,
+                        progress=False).recorder
+    finally:
+        cloud.stop()
+    assert np.all(np.diff(rec["cost_usd"]) >= 0)                      # cost never decreases
+    assert rec["desired"].min() >= 2 and rec["desired"].max() <= 6    # within [min, max]
+    assert np.all(rec["served_rps"] <= rec["demand_rps"] + 1e-9)
+    assert np.all(rec["served_rps"] <= rec["capacity_rps"] + 1e-9)
+
+
+def test_no_request_goes_to_an_unhealthy_target() -> None:
+    cloud = Cloud(seed=2)
+    try:
+        stack = build_stack(cloud)
+        ids = launch_web(cloud, stack, count=3)
+        cloud.advance(minutes=5)
+        crash_web_server(cloud, ids[0])
+        cloud.advance(minutes=2)
+        lbs = load_balancing(cloud)
+        rotation = {t.target_id for t in lbs.rotation(lbs.balancer("web"))}
+        assert rotation == set(ids[1:])
+        rec = cloud.run(WebTraffic(Constant(200), to="web"), minutes=10,
+                        progress=False).recorder
+        assert rec["errors_rps"].sum() == 0
+    finally:
+        cloud.stop()
+
+
+def test_between_a_crash_and_leaving_rotation_requests_fail() -> None:
+    cloud = Cloud(seed=2)
+    try:
+        stack = build_stack(cloud)
+        ids = launch_web(cloud, stack, count=2)
+        cloud.advance(minutes=5)
+        crash_web_server(cloud, ids[0], at=cloud.t + 1)
+        rec = cloud.run(WebTraffic(Constant(100), to="web"), minutes=5,
+                        progress=False).recorder
+        failing = np.nonzero(rec["errors_rps"] > 0)[0]
+        # half the requests fail (one of two targets) until two checks 30 s apart fail
+        assert 30 <= len(failing) <= 60
+        assert rec["error_pct"][failing].max() == pytest.approx(50.0)
+    finally:
+        cloud.stop()
+
+
+def test_elastic_ip_failover_to_a_standby_has_measurable_downtime() -> None:
+    cloud = Cloud(seed=4)
+    try:
+        ec2 = cloud.client("ec2")
+        stack = build_stack(cloud)
+        primary, standby = launch_web(cloud, stack, count=1)[0], launch_web(cloud, stack)[0]
+        eip = ec2.allocate_address(Domain="vpc")
+        ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=primary)
+        cloud.advance(minutes=5)
+        fail_instance(cloud, primary, at=cloud.t + 60)
+        cloud.clock.schedule_at(cloud.t + 240, lambda clock: ec2.associate_address(
+            AllocationId=eip["AllocationId"], InstanceId=standby, AllowReassociation=True))
+        rec = cloud.run(WebTraffic(Constant(50), to=eip["PublicIp"]), minutes=10,
+                        progress=False).recorder
+        down_s = float((rec["errors_rps"] > 0).sum())
+        assert down_s == pytest.approx(180, abs=1)
+    finally:
+        cloud.stop()
+
+
+def test_the_run_publishes_metrics_learners_read_with_boto3() -> None:
+    cloud = Cloud(seed=6)
+    try:
+        stack = build_stack(cloud)
+        launch_web(cloud, stack, count=2)
+        cloud.advance(minutes=5)
+        start = cloud.now
+        cloud.run(WebTraffic(Constant(120), to="web"), minutes=10, progress=False)
+        cw = cloud.client("cloudwatch")
+        lb_dim = stack.lb_arn.split(":loadbalancer/")[1]
+        out = cw.get_metric_statistics(
+            Namespace="AWS/ApplicationELB", MetricName="RequestCount",
+            Dimensions=[{"Name": "LoadBalancer", "Value": lb_dim}], StartTime=start,
+            EndTime=start + timedelta(minutes=10), Period=60, Statistics=["Sum"])
+        sums = sorted(p["Sum"] for p in out["Datapoints"])
+        assert len(sums) == 10 and sums[0] == pytest.approx(120 * 60)
+    finally:
+        cloud.stop()
+
+
+def test_bad_destinations_and_options_are_explained() -> None:
+    cloud = Cloud(seed=1)
+    try:
+        with pytest.raises(Exception, match="no load balancer 'nope'"):
+            cloud.run(WebTraffic(Constant(1), to="nope"), minutes=1)
+        build_stack(cloud)
+        with pytest.raises(InvalidScenario, match="did you mean 'hours'"):
+            cloud.run(WebTraffic(Constant(1), to="web"), hour=1)
+    finally:
+        cloud.stop()
