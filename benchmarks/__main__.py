@@ -18,9 +18,12 @@ TARGETS: dict[str, tuple[str, str]] = {
     "iam_decision_200_statements_ms": ("<= 1", "ms"),
     "net_query_ms_median": ("<= 20", "ms"),
     "topology_render_90_ms": ("<= 300", "ms"),
+    "alb_asg_day_1s_s": ("<= 2", "s"),
+    "alb_asg_week_1min_s": ("<= 1", "s"),
+    "process_peak_rss_mib": ("<= 400 after lab 09", "MiB"),
 }
 MODULES = ["cloud", "sim", "latency", "viz", "dashboard", "iam", "net", "topology", "course",
-           "cloudwatch", "ebs"]
+           "cloudwatch", "ebs", "compute"]
 
 
 def main(argv: list[str]) -> int:

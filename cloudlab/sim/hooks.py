@@ -198,7 +198,7 @@ def _after_call(cloud: Any, event_name: str, parsed: Any = None, model: Any = No
             return
         if operation == "PutScalingPolicy":
             _complete_policy(cloud, params, parsed)
-    if is_mutating(service, operation) and service != "ec2":
+    if is_mutating(service, operation) and service != "ec2" and not book.deferred:
         # EC2 changes are read lazily (at the next health check or Auto Scaling pass), so
         # a learner's run_instances costs no extra calls.
         load_balancing(cloud).refresh()

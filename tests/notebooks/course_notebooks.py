@@ -21,16 +21,26 @@ def solution(prefix: str) -> Path:
     return matches[0]
 
 
-def run_solution(path: Path, replace: dict[str, str] | None = None) -> dict[str, Any]:
+def run_solution(path: Path, replace: dict[str, str] | None = None, *,
+                 stop_after: str | None = None) -> dict[str, Any]:
     """Execute the code cells of a solution in a fresh namespace, after replacing each key of
     ``replace`` by its value (every key must occur in the notebook). Like the grader, a cell
     that raises does not stop the cells after it; the errors are kept in ``__errors__``.
+    With ``stop_after="lab05.x"`` execution ends with the cell that runs ``check("lab05.x")``
+    (what that question needs; the wrong-answer tests use it to save time).
     Returns the namespace."""
     nb = nbformat.read(path, as_version=4)
     sources = [c.source for c in nb.cells if c.cell_type == "code"]
+    if stop_after is not None:
+        ends = [i for i, src in enumerate(sources)
+                if f'check("{stop_after}")' in src or f"check('{stop_after}')" in src]
+        if ends:
+            sources = sources[: ends[0] + 1]
     joined = "\n\n".join(sources)
     for old in replace or {}:
-        assert old in joined, f"{old!r} does not occur in {path.name}: a stale wrong-answer case"
+        assert old in joined, (f"{old!r} does not occur in {path.name}"
+                               + (f" before check({stop_after!r})" if stop_after else "")
+                               + ": a stale wrong-answer case")
     namespace: dict[str, Any] = {"__name__": "__main__"}
     errors: list[str] = []
     for i, source in enumerate(sources):

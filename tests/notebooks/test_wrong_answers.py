@@ -255,7 +255,7 @@ CASES += _more_cases()
 def test_wrong_answer_fails_with_hint(
     prefix: str, name: str, replace: dict[str, str], hint: str
 ) -> None:
-    namespace = run_solution(solution(prefix), replace)
+    namespace = run_solution(solution(prefix), replace, stop_after=name)
     try:
         lab = name.split(".")[0]
         result = {q.name: q for q in run_all(lab, namespace, include_hidden=True)}[name]

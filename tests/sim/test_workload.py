@@ -17,7 +17,7 @@ from cloudlab.sim.failures import crash_web_server, fail_instance
 from cloudlab.sim.workload import WebTraffic
 
 
-def _scaling_day(seed: int, peak: float = 1500.0):  # type: ignore[no-untyped-def]
+def _scaling_day(seed: int, peak: float = 1500.0, hours: float = 24):  # type: ignore[no-untyped-def]
     cloud = Cloud(seed=seed)
     try:
         build_stack(cloud, asg={"MinSize": 2, "MaxSize": 8, "DesiredCapacity": 2})
@@ -27,7 +27,7 @@ def _scaling_day(seed: int, peak: float = 1500.0):  # type: ignore[no-untyped-de
             TargetTrackingConfiguration={"TargetValue": 50.0, "PredefinedMetricSpecification": {
                 "PredefinedMetricType": "ASGAverageCPUUtilization"}})
         traffic = BusinessHours(base_rps=100, peak_rps=peak)
-        return cloud.run(WebTraffic(traffic, to="web", step_s=5), hours=24, progress=False)
+        return cloud.run(WebTraffic(traffic, to="web", step_s=5), hours=hours, progress=False)
     finally:
         cloud.stop()
 
@@ -44,13 +44,15 @@ def test_an_auto_scaling_group_follows_the_day() -> None:
 
 
 def test_same_seed_same_numbers() -> None:
-    a, b = _scaling_day(seed=7, peak=900), _scaling_day(seed=7, peak=900)
+    a = _scaling_day(seed=7, peak=900, hours=11)   # night, then the morning scale-out
+    b = _scaling_day(seed=7, peak=900, hours=11)
+    assert {m.kind for m in a.recorder.events} >= {"scale_out"}
     for name in ("served_rps", "errors_rps", "p95_ms", "instances", "cost_usd"):
         np.testing.assert_array_equal(a.recorder[name], b.recorder[name])
     assert [m.label for m in a.recorder.events] == [m.label for m in b.recorder.events]
 
 
-@settings(max_examples=4, deadline=None)
+@settings(max_examples=3, deadline=None)
 @given(peak=st.floats(min_value=200, max_value=3000), seed=st.integers(0, 50))
 def test_invariants_hold_for_any_day(peak: float, seed: int) -> None:
     cloud = Cloud(seed=seed)
@@ -61,7 +63,7 @@ def test_invariants_hold_for_any_day(peak: float, seed: int) -> None:
             AutoScalingGroupName="web", PolicyName="cpu", PolicyType="TargetTrackingScaling",
             TargetTrackingConfiguration={"TargetValue": 60.0, "PredefinedMetricSpecification": {
                 "PredefinedMetricType": "ASGAverageCPUUtilization"}})
-        rec = cloud.run(WebTraffic(Constant(peak), to="web", step_s=10), hours=2,
+        rec = cloud.run(WebTraffic(Constant(peak), to="web", step_s=10), hours=1,
                         progress=False).recorder
     finally:
         cloud.stop()

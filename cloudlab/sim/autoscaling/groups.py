@@ -152,7 +152,7 @@ class AutoScaling:
         self.record(Activity(self.cloud.t, view.name, kind,
                              f"{verb} {count} instance{'s' * (count != 1)}: "
                              f"desired capacity {old} -> {desired}", cause))
-        self.refresh(force=True)
+        self.refresh()
         return desired
 
     def replace(self, view: GroupView, instance_id: str, *, kind: str, cause: str) -> None:
@@ -162,7 +162,8 @@ class AutoScaling:
             InstanceId=instance_id, ShouldDecrementDesiredCapacity=False)
         self.record(Activity(self.cloud.t, view.name, kind,
                              f"Terminating {instance_id} and launching a replacement", cause))
-        self.refresh(force=True)
+        if not self.book.deferred:
+            self.refresh()
 
     # -- the periodic pass --------------------------------------------------------------
     def _tick(self, clock: Any) -> None:
@@ -172,14 +173,22 @@ class AutoScaling:
                 self._tick_event.cancel()
                 self._tick_event = None
             return
-        for name in sorted(self.groups):
-            view = self.groups.get(name)
-            if view is not None:
-                self._check_health(view, clock.t)
+        before = len(self.activities)
+        with self.book.batch():
+            for name in sorted(self.groups):
+                view = self.groups.get(name)
+                if view is not None:
+                    self._check_health(view, clock.t)
+        if len(self.activities) != before:
+            self._after_batch()
         for name in sorted(self.groups):
             view = self.groups.get(name)
             if view is not None:
                 self._rebalance(view)
+
+    def _after_batch(self) -> None:
+        load_balancing(self.cloud).refresh()
+        self.refresh()
 
     def _unhealthy_in_elb(self, view: GroupView) -> set[str]:
         if view.health_check_type != "ELB" or not view.target_groups:

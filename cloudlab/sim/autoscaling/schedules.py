@@ -73,7 +73,7 @@ class Schedules:
         view = scaler.group(group)
         old = view.desired
         self.cloud.client("autoscaling").update_auto_scaling_group(**update)
-        scaler.refresh(force=True)
+        scaler.refresh()
         new = scaler.group(group).desired
         kind = "scale_out" if new > old else "scale_in" if new < old else "scheduled"
         scaler.record(Activity(self.cloud.t, group, kind,

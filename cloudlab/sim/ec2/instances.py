@@ -18,6 +18,7 @@ Use :func:`instance_book` to reach the per-cloud book.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -123,6 +124,7 @@ class InstanceBook:
         self._syncing = False
         self.listeners: list[Any] = []
         self._template_cache: dict[tuple[str, str], bool] = {}
+        self.deferred = False
 
     # -- reading ------------------------------------------------------------------------
     def __iter__(self) -> Iterator[InstanceRecord]:
@@ -147,13 +149,26 @@ class InstanceBook:
         return [r for r in self if r.state_at(t) in ("pending", "running")]
 
     # -- learning from the backend --------------------------------------------------------
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Defer re-reading the backend until a group of calls is done (the simulation's own
+        actions at one instant: one read afterwards instead of one per call)."""
+        outer = self.deferred
+        self.deferred = True
+        try:
+            yield
+        finally:
+            self.deferred = outer
+        if not outer:
+            self.sync()
+
     def mark_dirty(self, region: str | None = None) -> None:
         self.generation += 1
         self._dirty_regions.add(region or self.cloud.region)
 
     def sync(self) -> None:
         """Read instances the book has not seen yet (e.g. launched by Auto Scaling)."""
-        if not self._dirty_regions or self._syncing:
+        if not self._dirty_regions or self._syncing or self.deferred:
             return
         self._syncing = True
         try:
@@ -167,20 +182,27 @@ class InstanceBook:
         ec2 = self.cloud.client("ec2", region=region)
         now = self.cloud.t
         new = []
-        for page in ec2.get_paginator("describe_instances").paginate():
+        seen = set()
+        # Terminated instances stay in moto forever; reading only live ones keeps a long run
+        # with many replacements fast. A known instance missing from the answer has ended.
+        live = [{"Name": "instance-state-name",
+                 "Values": ["pending", "running", "stopping", "stopped"]}]
+        for page in ec2.get_paginator("describe_instances").paginate(Filters=live):
             for reservation in page["Reservations"]:
                 for inst in reservation["Instances"]:
                     iid = inst["InstanceId"]
+                    seen.add(iid)
                     record = self.records.get(iid)
                     state = inst["State"]["Name"]
                     if record is None:
-                        if state in ("terminated", "shutting-down"):
-                            continue
                         record = self._record(ec2, inst, region, now)
                         self.records[iid] = record
                         new.append(record)
-                    elif state in ("terminated", "stopped") and record.ended_t is None:
+                    elif state == "stopped" and record.ended_t is None:
                         record.ended_t, record.ended = now, state
+        for iid, record in self.records.items():
+            if record.region == region and iid not in seen and record.ended_t is None:
+                record.ended_t, record.ended = now, "terminated"
         for listener in self.listeners:
             for record in new:
                 listener(record)
