@@ -43,8 +43,8 @@ BUDGET_INSTANCE_HOURS = 60.0
 #: Diwali 2026: the sale runs 17:30-19:30 in India (IST, UTC+5:30).
 SALE_START = datetime(2026, 11, 8, 12, 0, tzinfo=UTC)
 SALE_END = datetime(2026, 11, 8, 14, 0, tzinfo=UTC)
-#: The sale-day cloud starts ten minutes before the traffic, so the group can boot.
-_DAY_START = datetime(2026, 11, 8, 8, 50, tzinfo=UTC)
+#: The sale-day cloud starts an hour before the traffic, so the group is up at 09:00.
+_DAY_START = datetime(2026, 11, 8, 8, 0, tzinfo=UTC)
 _RUN_HOURS = 6
 _MAX_SIZE = 30
 _USER_DATA = "#!/bin/bash\ndnf install -y httpd php php-mysqlnd\nsystemctl enable --now httpd\n"
@@ -205,7 +205,7 @@ def _sale_day_here(config: dict[str, Any], seed: int) -> SaleDay:
         for action in config["sale_actions"]:
             autoscaling.put_scheduled_update_group_action(AutoScalingGroupName="shop",
                                                           **dict(action))
-        cloud.advance(minutes=10)
+        cloud.advance(hours=1)
         result = cloud.run(WebTraffic(sale_traffic(), to="shop-alb", step_s=10),
                            hours=_RUN_HOURS, progress=False)
         rec = result.recorder
@@ -234,6 +234,13 @@ _POOL: Any = None
 _CACHE: dict[str, SaleDay] = {}
 
 
+def _quiet() -> None:
+    """The worker ignores Ctrl-C and kernel interrupts: the notebook side stops waiting."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _pool() -> Any:
     """One worker process, kept between runs so later runs skip the imports and moto's start.
 
@@ -249,7 +256,7 @@ def _pool() -> Any:
             ctx.set_forkserver_preload([__name__])
         else:  # pragma: no cover - Windows
             ctx = mp.get_context("spawn")
-        _POOL = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+        _POOL = ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_quiet)
         atexit.register(_POOL.shutdown, wait=False, cancel_futures=True)
     return _POOL
 

@@ -125,6 +125,10 @@ class _Run:
             self.arrays[name][:] = np.nan
         for name, arr in self.arrays.items():
             self.rec.add(name, arr, unit=SERIES_UNITS[name])
+        # RunResult's summary speaks of unmet demand and utilisation, like the fleet runs
+        self.utilization = np.zeros(n)
+        self.rec.add("unmet_rps", self.arrays["errors_rps"], unit="req/s")
+        self.rec.add("utilization", self.utilization, unit="fraction")
         self.az_arrays: dict[str, np.ndarray] = {}
         self.bar = _progress_bar(progress, n * self.step, spec.name)
         self.minute = _MinuteAccumulator(self)
@@ -184,8 +188,9 @@ class _Run:
         served = np.minimum(good, cap)
         a["served_rps"][i:j] = served
         a["capacity_rps"][i:j] = cap
-        errors = demand - served
+        errors = np.maximum(demand - served, 0.0)
         a["errors_rps"][i:j] = errors
+        np.divide(served, cap, out=self.utilization[i:j], where=cap > 0)
         np.divide(100.0 * errors, demand, out=a["error_pct"][i:j], where=demand > 0)
         a["instances"][i:j] = route.running
         a["healthy_hosts"][i:j] = route.healthy

@@ -173,6 +173,8 @@ class Router:
                 if lb_azs:
                     route.cross_az += share * (1.0 - (1.0 / len(lb_azs)
                                                       if record.az in lb_azs else 0.0))
+        if abs(route.good_share - 1.0) < 1e-9:  # n shares of 1/n add up to 1 - epsilon
+            route.good_share = 1.0
         for record in route.members:
             if record.state_at(t) == "running":
                 route.running += 1

@@ -287,6 +287,8 @@ class InstanceBook:
                     image = record.software_at(now, self.images.get(record.image_id, Software()))
                     record.plan = plan_boot(image, None)  # user data runs at first boot only
                     record.launch_t, record.ended_t, record.ended = now, None, None
+                    # a stopped and started instance boots afresh on a new host
+                    record.app_crashed = record.host_failed = False
         elif operation in ("TerminateInstances", "StopInstances"):
             terminate = operation == "TerminateInstances"
             key = "TerminatingInstances" if terminate else "StoppingInstances"
