@@ -138,8 +138,15 @@ def _check_config(config: Any) -> dict[str, Any]:
                 "'diwali-warm-up', StartTime=datetime(...), MinSize=...)")
         extra = sorted(set(action) - set(_ACTION_KEYS))
         if extra:
-            raise InvalidScenario(f"unknown keys {extra} in the scheduled action "
-                                  f"{action['ScheduledActionName']!r}; use {', '.join(_ACTION_KEYS)}")
+            raise InvalidScenario(
+                f"unknown keys {extra} in the scheduled action {action['ScheduledActionName']!r}; "
+                f"use {', '.join(_ACTION_KEYS)}")
+        for key in ("StartTime", "EndTime"):
+            when = action.get(key)
+            if when is not None and (not isinstance(when, datetime) or when.tzinfo is None):
+                raise InvalidScenario(
+                    f"{key} of {action['ScheduledActionName']!r} must be a datetime with a time "
+                    f"zone, e.g. datetime(2026, 11, 8, 11, 30, tzinfo=UTC), got {when!r}")
     return out
 
 
@@ -251,6 +258,7 @@ def _pool() -> Any:
     from concurrent.futures import ProcessPoolExecutor
 
     if _POOL is None:
+        ctx: Any
         if "forkserver" in mp.get_all_start_methods():
             ctx = mp.get_context("forkserver")
             ctx.set_forkserver_preload([__name__])
@@ -400,7 +408,7 @@ def _policy_name(arn: str) -> str | None:
 
 # -- Question 1 ------------------------------------------------------------------------------
 @question("lab09.web_group", points=2, title="A launch template and a self-healing group")
-def web_group(victim: Any, cloud: Any) -> None:
+def web_group(cloud: Any, victim: Any = None) -> None:
     from cloudlab.sim import instance_book
 
     group = _group(cloud)
@@ -433,6 +441,7 @@ def web_group(victim: Any, cloud: Any) -> None:
     assert grace <= 600, (
         f"a grace period of {grace:g} s is longer than the time to healthy needs; a failing "
         "new instance is only replaced after it ends. Keep it at most 600 s (e.g. 300)")
+    assert victim is not None, "run the cell that crashes a web server (it defines `victim`)"
     replaced = [a for a in _activities(cloud, 0, _BOOT_END)
                 if a.kind == "replace" and str(victim) in a.description]
     if not replaced:
@@ -469,8 +478,8 @@ def _probe_alarm(configs: Mapping[str, Any], name: str, instance: str, start: fl
 
 
 @question("lab09.monitoring", points=2, title="A 1-minute alarm on basic monitoring")
-def monitoring(basic_id: Any, detailed_id: Any, probe_start: Any, probe_end: Any,
-               basic_points: Any, detailed_points: Any, basic_states: Any, cloud: Any) -> None:
+def monitoring(basic_points: Any, detailed_points: Any, basic_states: Any, basic_id: Any,
+               detailed_id: Any, probe_start: Any, probe_end: Any, cloud: Any) -> None:
     t0, t1 = _t(cloud, probe_start), _t(cloud, probe_end)
     configs = _configs(cloud)
     _probe_alarm(configs, "cpu-basic", basic_id, t0)
@@ -647,7 +656,8 @@ def target_tracking(tt_alarms: Any, cloud: Any) -> None:
         f"`tt_alarms` should be the names of the {len(managed)} alarms AWS created for the "
         "policy: [a['AlarmName'] for a in response['Alarms']]")
     acts = _activities(cloud, *_TUESDAY)
-    by_other = [a for a in acts if a.cause.startswith("alarm ") and "TargetTracking-" not in a.cause]
+    by_other = [a for a in acts
+                if a.cause.startswith("alarm ") and "TargetTracking-" not in a.cause]
     assert not by_other, (
         f"on Tuesday another alarm still scaled the group ({by_other[0].cause}): remove the "
         "step policies and their alarms before Tuesday") if by_other else ""
@@ -657,20 +667,22 @@ def target_tracking(tt_alarms: Any, cloud: Any) -> None:
 
 
 # -- Question 6 ------------------------------------------------------------------------------
-def _min_size_at(actions: list[dict[str, Any]], when: datetime) -> int | None:
-    """The MinSize the recurring ``actions`` leave in force at ``when`` (latest firing)."""
+def _min_size_at(actions: list[dict[str, Any]],
+                 when: datetime) -> tuple[int, str, datetime] | None:
+    """The MinSize the recurring ``actions`` leave in force at ``when``: ``(MinSize, name of
+    the action that set it, when it fired)``, or ``None`` if none fired in the week before."""
     from cloudlab.sim.autoscaling import next_occurrence
 
-    best: tuple[datetime, int] | None = None
+    best: tuple[int, str, datetime] | None = None
     for action in actions:
         if action.get("MinSize") is None:
             continue
         fire = next_occurrence(action, when - timedelta(days=7))
         while fire is not None and fire <= when:
-            if best is None or fire >= best[0]:
-                best = (fire, int(action["MinSize"]))
+            if best is None or fire >= best[2]:
+                best = (int(action["MinSize"]), action["ScheduledActionName"], fire)
             fire = next_occurrence(action, fire)
-    return None if best is None else best[1]
+    return best
 
 
 @question("lab09.scheduled", points=2, title="Office hours and the Diwali sale")
@@ -687,11 +699,14 @@ def scheduled(sale_actions: Any, cloud: Any) -> None:
         when = week + timedelta(minutes=30 * half_hours)
         office = when.weekday() < 5 and 8 <= when.hour < 18
         want = 6 if office else 3
-        got = _min_size_at(recurring, when)
-        assert got == want, (
-            f"at {when:%A %H:%M} UTC your schedule leaves MinSize at {got}, it should be "
-            f"{want}: 6 on weekdays from 08:00 to 18:00 UTC, 3 otherwise (cron fields: minute "
-            "hour day-of-month month day-of-week, e.g. '0 8 * * MON-FRI')")
+        found = _min_size_at(recurring, when)
+        if found is None or found[0] != want:
+            what = "sets no MinSize" if found is None else (
+                f"leaves MinSize at {found[0]} (set by {found[1]} on {found[2]:%A at %H:%M})")
+            raise AssertionError(
+                f"at {when:%A %H:%M} UTC your schedule {what}; it should be {want}: 6 on "
+                "weekdays from 08:00 to 18:00 UTC, 3 otherwise (cron fields: minute hour "
+                "day-of-month month day-of-week, e.g. '0 8 * * MON-FRI')")
     fired = [a for a in _activities(cloud, _WEDNESDAY_8, _WEDNESDAY_8 + 60)
              if "scheduled action" in a.description]
     assert fired, ("the office-hours action did not fire on Wednesday at 08:00; run the cell "
