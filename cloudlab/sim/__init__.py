@@ -35,6 +35,13 @@ from cloudlab.sim.cost import MINIMUM_BILLED_S, instance_cost_usd
 from cloudlab.sim.ec2 import Software, instance_book, plan_boot
 from cloudlab.sim.economics import HOURS_PER_MONTH, OnPremises, break_even_months, on_demand_cost
 from cloudlab.sim.experiment import Experiment
+from cloudlab.sim.failures import (
+    crash_web_server,
+    fail_az,
+    fail_instance,
+    noisy_neighbour,
+    restore_az,
+)
 from cloudlab.sim.fleet import (
     ElasticFleet,
     FixedFleet,
@@ -53,13 +60,6 @@ from cloudlab.sim.latency import (
 )
 from cloudlab.sim.recorder import Marker, Recorder
 from cloudlab.sim.scenario import Comparison, RunResult, Scenario, compare
-from cloudlab.sim.failures import (
-    crash_web_server,
-    fail_az,
-    fail_instance,
-    noisy_neighbour,
-    restore_az,
-)
 from cloudlab.sim.traffic import BusinessHours, Constant, Noise, Spike, TrafficModel
 from cloudlab.sim.workload import WebTraffic
 
