@@ -27,17 +27,13 @@ CASES = [
     ("08", "lab08.target_health",
      {"web_server_up_s = boot.serving_t - registered_t": "web_server_up_s = boot.serving_t"},
      "boot.serving_t - registered_t"),
-    # Q3: no tuning; a window counted with the noise; the same server crashed twice;
+    # Q3: no tuning; the same server crashed twice;
     # a timeout as long as the interval (hidden check)
     ("08", "lab08.detection",
      {"elbv2.modify_target_group(TargetGroupArn=tg_arn, HealthCheckIntervalSeconds=10,\n"
       "                          HealthCheckTimeoutSeconds=5, UnhealthyThresholdCount=2)":
       "pass"},
      "with a 30 s interval and 2 failures"),
-    ("08", "lab08.detection",
-     {'return float((run.recorder["errors_rps"] > 1).sum() * run.recorder.step_s)':
-      'return float((run.recorder["errors_rps"] > 0).sum() * run.recorder.step_s)'},
-     "`default_window_s` should be failing_seconds(default_run)"),
     ("08", "lab08.detection",
      {"crash_web_server(cloud, web[2], at=cloud.t + 75)":
       "crash_web_server(cloud, web[0], at=cloud.t + 75)"},
