@@ -59,8 +59,7 @@ def _when(cloud: Any, at: datetime | float | None, action: Callable[[], None],
 
 
 def _changed(cloud: Any) -> None:
-    book = instance_book(cloud)
-    book.generation += 1  # cached views (routes, target health) re-read
+    instance_book(cloud).changed()
 
 
 def fail_instance(cloud: Any, instance_id: str, *, at: datetime | float | None = None) -> None:

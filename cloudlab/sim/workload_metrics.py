@@ -105,7 +105,6 @@ class MinutePublisher:
     def _publish(self, t0: float, mean_s: float) -> None:
         put = self.store.put
         route = self.last
-        seconds = self.seconds
         groups: dict[str, list[float]] = defaultdict(list)
         for iid, alive in self.alive.items():
             record = self.router.book.records[iid]
@@ -153,7 +152,6 @@ class MinutePublisher:
             per_target = self.requests / max(1, healthy)
             put("AWS/ApplicationELB", "RequestCountPerTarget", {"TargetGroup": tg_id}, t0,
                 per_target, unit="Count")
-        del seconds
 
     def _basic(self, key: str, t0: float, cpu: float, net_in: float, net_out: float) -> None:
         """Basic monitoring: average five minutes, publish at the period's end."""

@@ -193,7 +193,7 @@ class Router:
             if state in ("pending", "running", "stopped"):
                 total += p.root_volume_per_s
         total += p.alb_per_s * len(self.lbs.balancers)
-        total += p.ipv4_per_s * (ips + self._elastic_ips_unattached())
+        total += p.ipv4_per_s * (ips + self._addresses()[1])
         return total
 
     def _addresses(self) -> tuple[dict[str, str], int]:
@@ -204,9 +204,6 @@ class Router:
             idle = sum(1 for a in found if not a.get("InstanceId"))
             self._eip_cache = (gen, mapping, idle)
         return self._eip_cache[1], self._eip_cache[2]
-
-    def _elastic_ips_unattached(self) -> int:
-        return self._addresses()[1]
 
     def _single(self) -> InstanceRecord | None:
         if self.to.startswith("i-"):

@@ -162,6 +162,11 @@ class InstanceBook:
         if not outer:
             self.sync()
 
+    def changed(self) -> None:
+        """Something the backend does not know changed (an injected failure): views cached
+        on the generation (routes, target health, policies) are rebuilt, nothing is re-read."""
+        self.generation += 1
+
     def mark_dirty(self, region: str | None = None) -> None:
         self.generation += 1
         self._dirty_regions.add(region or self.cloud.region)
