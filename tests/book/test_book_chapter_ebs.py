@@ -7,54 +7,39 @@ Two levels, so the chapter is tested before and after it joins the table of cont
   loading and initialisation, fast snapshot restore, Elastic Volumes instead of
   snapshot-and-restore, the 2026 modification rule, the prices); its code cells, executed in
   order in one namespace as the book build does, print the figures the text states;
-- the built page (``book/_build/html/chapters/10-ebs.html``), when the book was built with the
-  chapter in ``_toc.yml``: the executed outputs are on the page. Skipped otherwise; build the
-  book with ``book/build.py``.
+- the built page (``book/_build/html/chapters/10-ebs.html``, built by the ``html_dir`` fixture
+  when stale): the executed outputs are on the page.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 from pathlib import Path
 
 import pytest
+from bookpages import CODE_CELL, check_dated_and_sourced, code_cells, page_text, run_cells, source
 
-REPO = Path(__file__).resolve().parents[2]
-SOURCE = REPO / "book" / "chapters" / "10-ebs.md"
-PAGE = REPO / "book" / "_build" / "html" / "chapters" / "10-ebs.html"
-_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
+NAME = "10-ebs"
 
 
 def _text() -> str:
-    return SOURCE.read_text(encoding="utf-8")
+    return source(NAME)
 
 
 def _prose() -> str:
-    return re.sub(r"\s+", " ", _CELL.sub("", _text())).lower()
+    return re.sub(r"\s+", " ", CODE_CELL.sub("", _text())).lower()
 
 
 @pytest.fixture(scope="module")
 def outputs() -> str:
     """What the chapter's code cells print, run in order in one namespace."""
-    namespace: dict[str, object] = {"__name__": "__main__"}
-    buffer = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(buffer):
-            for i, code in enumerate(_CELL.findall(_text())):
-                exec(compile(code, f"10-ebs.md[cell {i}]", "exec"), namespace)  # noqa: S102
-    finally:
-        cloud = namespace.get("cloud")
-        if cloud is not None:
-            cloud.stop()  # type: ignore[attr-defined]
-    return buffer.getvalue()
+    return run_cells(NAME)
 
 
 def test_cell_pattern_finds_the_cells() -> None:
     sample = "text\n```{code-cell} ipython3\nprint(1)\n```\nmore\n```python\nx\n```\n"
-    assert _CELL.findall(sample) == ["print(1)\n"]
-    assert len(_CELL.findall(_text())) >= 6
+    assert code_cells(sample) == ["print(1)\n"]
+    assert len(code_cells(_text())) >= 6
 
 
 def test_chapter_is_dated_and_sourced() -> None:
@@ -98,10 +83,8 @@ def test_cells_print_the_figures_the_text_states(outputs: str) -> None:
 
 
 @pytest.mark.book
-def test_built_page_carries_the_outputs() -> None:
-    if not PAGE.exists():
-        pytest.skip("the book has not been built with 10-ebs in _toc.yml (book/build.py)")
-    page = re.sub(r"\s+", " ", PAGE.read_text(encoding="utf-8")).lower()
-    assert "as of november 2026" in page and "docs.aws.amazon.com" in page
+def test_built_page_carries_the_outputs(html_dir: Path) -> None:
+    check_dated_and_sourced(html_dir, NAME)
+    page = page_text(html_dir, NAME)
     assert "stored for all three: 16.0 gib" in page
     assert "second change refused: incorrectmodificationstate" in page

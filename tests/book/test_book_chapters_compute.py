@@ -1,97 +1,35 @@
 """The compute chapters (08, 09, 11, 12) are in the built book (owner: course book).
 
-Builds the book with ``book/build.py`` when one of the four pages is missing or older than its
-source (or always, with ``CLOUDLAB_BOOK_REBUILD=1``), then checks that each page exists, is
-listed in the table of contents in order, dates its facts ("as of November 2026"), links to AWS
-documentation, and teaches the facts and corrections the labs depend on: launch templates
-replace launch configurations (with their dates), IMDSv2, $0.005 per public IPv4 address per hour
-since 1 February 2024, about 2 x 30 = 60 seconds for a dead target to leave rotation, the ELB
-health-check type for Auto Scaling groups, and the availability arithmetic.
+Uses the book built by the ``html_dir`` fixture (``conftest.py``: built once per session when a
+page is missing or older than its source, or always with ``CLOUDLAB_BOOK_REBUILD=1``) and checks
+that each page exists, is listed in the table of contents in order, dates its facts ("as of
+November 2026"), links to AWS documentation, and teaches the facts and corrections the labs
+depend on: launch templates replace launch configurations (with their dates), IMDSv2, $0.005 per
+public IPv4 address per hour since 1 February 2024, about 2 x 30 = 60 seconds for a dead target
+to leave rotation, the ELB health-check type for Auto Scaling groups, and the availability
+arithmetic.
 
-The chapters show boto3 calls as non-executed ``python`` blocks; a test here checks every call in
-them against botocore's service models (parameter names and types), without sending a request.
+The chapters show boto3 calls as non-executed ``python`` blocks; a test here checks every call
+in them against botocore's service models (parameter names and types), without sending a
+request.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bookpages import check_dated_and_sourced, page_text, python_blocks, source, toc_positions
 
 pytestmark = pytest.mark.book
 
-REPO = Path(__file__).resolve().parents[2]
-BOOK = REPO / "book"
-HTML = BOOK / "_build" / "html"
 CHAPTERS = (
     "08-ec2-amis-bootstrapping",
     "09-design-for-failure",
     "11-load-balancing",
     "12-auto-scaling-cloudwatch",
 )
-
-
-def _stale() -> bool:
-    for name in CHAPTERS:
-        page = HTML / "chapters" / f"{name}.html"
-        source = BOOK / "chapters" / f"{name}.md"
-        if not page.exists() or source.stat().st_mtime > page.stat().st_mtime:
-            return True
-    return not (HTML / "index.html").exists()
-
-
-@pytest.fixture(scope="module")
-def html_dir() -> Path:
-    """The built HTML folder, building the book first when a compute chapter is stale."""
-    if os.environ.get("CLOUDLAB_BOOK_REBUILD") == "1" or _stale():
-        proc = subprocess.run(
-            [sys.executable, str(BOOK / "build.py")],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-        )
-        assert proc.returncode == 0, f"book build failed:\n{proc.stdout}\n{proc.stderr}"
-    return HTML
-
-
-class _TextOnly(HTMLParser):
-    """The visible text of the page's main article (no scripts or styles)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def _page_text(html_dir: Path, name: str) -> str:
-    raw = (html_dir / "chapters" / f"{name}.html").read_text(encoding="utf-8")
-    main = re.search(r"<main\b.*?</main>", raw, re.S)
-    parser = _TextOnly()
-    parser.feed(main.group(0) if main else raw)
-    return re.sub(r"\s+", " ", "".join(parser.parts)).lower()
-
-
-def _python_blocks(name: str) -> list[str]:
-    source = (BOOK / "chapters" / f"{name}.md").read_text(encoding="utf-8")
-    return re.findall(r"^```python\n(.*?)^```", source, re.S | re.M)
 
 
 # ------------------------------------------------------- boto3 snippets against botocore
@@ -150,20 +88,22 @@ def test_offline_client_rejects_a_wrong_parameter(offline_boto3: list[str]) -> N
     assert offline_boto3 == []
 
 
+def _run_snippets(name: str) -> None:
+    namespace: dict[str, Any] = {}
+    for index, code in enumerate(python_blocks(name)):
+        exec(compile(code, f"{name}.md python block {index}", "exec"), namespace)  # noqa: S102
+
+
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_boto3_snippets_match_the_api(offline_boto3: list[str], name: str) -> None:
-    namespace: dict[str, Any] = {}
-    for index, code in enumerate(_python_blocks(name)):
-        exec(compile(code, f"{name}.md python block {index}", "exec"), namespace)  # noqa: S102
+    _run_snippets(name)
     if name != "09-design-for-failure":
         assert offline_boto3, f"{name}: no boto3 call found in its python blocks"
 
 
 def test_snippets_cover_the_main_api_calls(offline_boto3: list[str]) -> None:
     for name in CHAPTERS:
-        namespace: dict[str, Any] = {}
-        for code in _python_blocks(name):
-            exec(code, namespace)  # noqa: S102
+        _run_snippets(name)
     for operation in (
         "CreateLaunchTemplate",
         "CreateTargetGroup",
@@ -178,41 +118,24 @@ def test_snippets_cover_the_main_api_calls(offline_boto3: list[str]) -> None:
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapters_add_no_executed_cells(name: str) -> None:
-    source = (BOOK / "chapters" / f"{name}.md").read_text(encoding="utf-8")
-    assert "{code-cell}" not in source, f"{name}: executed cells are added by the lead"
+    assert "{code-cell}" not in source(name), f"{name}: executed cells are added by the lead"
 
 
 # ------------------------------------------------------------------- the built pages
 
 
-def test_text_extraction_drops_markup_and_scripts() -> None:
-    parser = _TextOnly()
-    parser.feed("<p>Set <code>HealthCheckType=ELB</code></p><script>var t='EC2';</script>")
-    assert re.sub(r"\s+", " ", "".join(parser.parts)) == "Set HealthCheckType=ELB"
-
-
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_page_exists_and_is_dated(html_dir: Path, name: str) -> None:
-    page = html_dir / "chapters" / f"{name}.html"
-    assert page.exists(), f"missing chapter page {page}"
-    text = _page_text(html_dir, name)
-    assert "as of november 2026" in text, f"{name}: facts are not dated"
-    assert "docs.aws.amazon.com" in page.read_text(encoding="utf-8"), name
+    check_dated_and_sourced(html_dir, name)
 
 
 def test_chapters_are_in_the_table_of_contents_in_order(html_dir: Path) -> None:
-    index = (html_dir / "intro.html").read_text(encoding="utf-8")
-    positions = [index.find(f"chapters/{name}.html") for name in CHAPTERS]
-    assert all(p >= 0 for p in positions), dict(zip(CHAPTERS, positions, strict=True))
-    assert positions == sorted(positions)
-    assert index.find("chapters/07-vpc.html") < positions[0]
-    ebs = index.find("chapters/10-ebs.html")
-    if ebs >= 0:  # the EBS chapter, when present, sits between 09 and 11
-        assert positions[1] < ebs < positions[2]
+    # The EBS chapter sits between 09 and 11.
+    toc_positions(html_dir, ("07-vpc", *CHAPTERS[:2], "10-ebs", *CHAPTERS[2:]))
 
 
 def test_ec2_chapter_teaches_lifecycle_amis_and_the_corrections(html_dir: Path) -> None:
-    text = _page_text(html_dir, "08-ec2-amis-bootstrapping")
+    text = page_text(html_dir, "08-ec2-amis-bootstrapping")
     for state in ("pending", "running", "stopping", "stopped", "shutting-down", "terminated"):
         assert state in text, state
     assert "60 seconds" in text and "per second" in text
@@ -230,7 +153,7 @@ def test_ec2_chapter_teaches_lifecycle_amis_and_the_corrections(html_dir: Path) 
 
 
 def test_failure_chapter_teaches_redundancy_and_the_arithmetic(html_dir: Path) -> None:
-    text = _page_text(html_dir, "09-design-for-failure")
+    text = page_text(html_dir, "09-design-for-failure")
     assert "everything fails all the time" in text
     assert "single point of failure" in text and "availability zone" in text
     assert "at least three" in text
@@ -244,7 +167,7 @@ def test_failure_chapter_teaches_redundancy_and_the_arithmetic(html_dir: Path) -
 
 
 def test_load_balancing_chapter_teaches_health_checks_and_states(html_dir: Path) -> None:
-    text = _page_text(html_dir, "11-load-balancing")
+    text = page_text(html_dir, "11-load-balancing")
     for kind in (
         "application load balancer",
         "network load balancer",
@@ -266,7 +189,7 @@ def test_load_balancing_chapter_teaches_health_checks_and_states(html_dir: Path)
 
 
 def test_scaling_chapter_teaches_the_elb_health_check_trap(html_dir: Path) -> None:
-    text = _page_text(html_dir, "12-auto-scaling-cloudwatch")
+    text = page_text(html_dir, "12-auto-scaling-cloudwatch")
     assert "minimum size" in text and "desired capacity" in text and "maximum size" in text
     assert "healthchecktype=elb" in text and "dead web server" in text
     assert "300 seconds" in text and "0 seconds" in text  # grace period: console vs API

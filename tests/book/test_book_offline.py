@@ -1,29 +1,25 @@
 """The built course book works offline (owner: course book).
 
-Builds the book with ``book/build.py`` when ``book/_build/html/index.html`` is missing (or
-always, with ``CLOUDLAB_BOOK_REBUILD=1``), then checks that no page makes the browser fetch
-anything from another host, that the chapter pages exist, and that the Elasticity chapter
-carries the SVG charts its executed cells produced. The scanner itself is unit-tested on
-small HTML strings so this test can fail.
+Uses the book built by the ``html_dir`` fixture (``conftest.py``: built once per session when a
+page is missing or older than its source, or always with ``CLOUDLAB_BOOK_REBUILD=1``) and checks
+that no page makes the browser fetch anything from another host, that the chapter pages exist,
+and that the Elasticity chapter carries the SVG charts its executed cells produced. The scanner
+itself is unit-tested on small HTML strings so this test can fail.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from bookpages import BOOK, has_svg_chart
 
 pytestmark = pytest.mark.book
 
-REPO = Path(__file__).resolve().parents[2]
-BOOK = REPO / "book"
-HTML = BOOK / "_build" / "html"
 CHAPTERS = ("01-cloud-computing", "02-why-cloud", "03-elasticity")
 
 
@@ -37,20 +33,6 @@ def _load_build_module() -> ModuleType:
 
 
 build = _load_build_module()
-
-
-@pytest.fixture(scope="module")
-def html_dir() -> Path:
-    """The built HTML folder, building the book first when needed."""
-    if os.environ.get("CLOUDLAB_BOOK_REBUILD") == "1" or not (HTML / "index.html").exists():
-        proc = subprocess.run(
-            [sys.executable, str(BOOK / "build.py")],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-        )
-        assert proc.returncode == 0, f"book build failed:\n{proc.stdout}\n{proc.stderr}"
-    return HTML
 
 
 # ----------------------------------------------------------------- scanner unit tests
@@ -166,6 +148,5 @@ def test_elasticity_page_shows_svg_charts_from_executed_cells(html_dir: Path) ->
     assert outputs, "the Elasticity chapter has no executed cell output"
     # The chart's mime bundle offers a widget view and an SVG; the book must pick the SVG,
     # inline or as an image file written next to the page.
-    has_svg = "<svg" in page or re.search(r'<img[^>]+src="[^"]+\.svg"', page)
-    assert has_svg, "no SVG chart in the Elasticity chapter"
+    assert has_svg_chart(page), "no SVG chart in the Elasticity chapter"
     assert "application/vnd.jupyter.widget-view+json" not in page
