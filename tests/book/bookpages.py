@@ -5,7 +5,8 @@
   than its source (or always, with ``CLOUDLAB_BOOK_REBUILD=1``); the ``html_dir`` fixture in
   ``conftest.py`` calls it once per session;
 - reading a built page: :func:`page_text` (the visible text of its main article, lower case,
-  white space folded) and :func:`has_svg_chart`;
+  white space folded), :func:`cell_outputs` (only what the executed cells printed) and
+  :func:`has_svg_chart`;
 - reading a chapter's code: :func:`code_cells` (executed ``{code-cell}`` blocks, cell options
   such as ``:tags: [hide-input]`` removed), :func:`python_blocks` (non-executed ``python``
   snippets) and :func:`run_cells` (what the cells print, run in order in one namespace as the
@@ -121,6 +122,32 @@ class TextOnly(HTMLParser):
             self.parts.append(data)
 
 
+class OutputsOnly(HTMLParser):
+    """The text of executed cells' outputs (``<div class="cell_output ...">``), one per output."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.outputs: list[str] = []
+        self._depth = 0  # open <div>s inside the current output; 0: not in an output
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "div":
+            return
+        if self._depth:
+            self._depth += 1
+        elif "cell_output" in (dict(attrs).get("class") or "").split():
+            self._depth = 1
+            self.outputs.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div" and self._depth:
+            self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._depth:
+            self.outputs[-1] += data
+
+
 def page_html(html_dir: Path, name: str) -> str:
     """The raw HTML of chapter ``name``'s page."""
     return (html_dir / "chapters" / f"{name}.html").read_text(encoding="utf-8")
@@ -133,6 +160,13 @@ def page_text(html_dir: Path, name: str) -> str:
     parser = TextOnly()
     parser.feed(main.group(0) if main else raw)
     return re.sub(r"\s+", " ", "".join(parser.parts)).lower()
+
+
+def cell_outputs(html_dir: Path, name: str) -> list[str]:
+    """The text of each executed cell's output on the page, lower case, white space folded."""
+    parser = OutputsOnly()
+    parser.feed(page_html(html_dir, name))
+    return [re.sub(r"\s+", " ", text).strip().lower() for text in parser.outputs]
 
 
 def has_svg_chart(html: str) -> bool:

@@ -1,0 +1,77 @@
+"""The executed demos of chapters 08-12 ran in the book build and show what the text says.
+
+Each chapter runs its demos on the mini cloud (``{code-cell}`` blocks, seeded, so the figures
+are the same at every build). The tests read only the executed cells' outputs on the built
+pages (``cell_outputs``), never the prose or the code, and check both the exact figures the
+prose quotes and the relations it draws from them (a golden AMI serves sooner; a load balancer
+loses fewer requests than an Elastic IP failover; ...). The book is built by the ``html_dir``
+fixture in ``conftest.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bookpages import cell_outputs, code_cells, source
+
+pytestmark = pytest.mark.book
+
+DEMO_CHAPTERS = (
+    "08-ec2-amis-bootstrapping",
+)
+
+
+def _outputs(html_dir: Path, name: str) -> str:
+    return " | ".join(cell_outputs(html_dir, name))
+
+
+def _numbers(pattern: str, text: str) -> list[tuple[float, ...]]:
+    """Every match of ``pattern`` in ``text``, its groups as numbers (commas dropped)."""
+    found = re.findall(pattern, text)
+    assert found, f"{pattern!r} not in the outputs: {text[:600]}"
+    return [tuple(float(g.replace(",", "")) for g in (m if isinstance(m, tuple) else (m,)))
+            for m in found]
+
+
+# ------------------------------------------------------------------- the chapter sources
+
+
+@pytest.mark.parametrize("name", DEMO_CHAPTERS)
+def test_demos_run_on_a_seeded_cloud(name: str) -> None:
+    text = source(name)
+    assert text.startswith("---\njupytext:"), f"{name}: no notebook front matter, never executed"
+    cells = code_cells(text)
+    assert cells, f"{name}: no executed cell"
+    assert re.search(r"Cloud\(seed=\d+\)", text), f"{name}: the demo cloud is not seeded"
+    # Chapters are read offline and their numbers must not depend on the wall clock.
+    assert not any("time.time" in c or "datetime.now" in c for c in cells), name
+
+
+# --------------------------------------------------------------------- the built pages
+
+
+@pytest.mark.parametrize("name", DEMO_CHAPTERS)
+def test_every_demo_cell_left_its_output(html_dir: Path, name: str) -> None:
+    outputs = cell_outputs(html_dir, name)
+    assert len(outputs) >= 2, f"{name}: {len(outputs)} executed outputs on the page"
+    for text in outputs:
+        assert "traceback" not in text and "error:" not in text, text[:300]
+        # No live-only widget repr and nothing stamped with the build's wall-clock time.
+        assert "widget" not in text and "datetime.datetime(" not in text, text[:300]
+
+
+def test_ec2_demo_boots_from_user_data_and_from_a_golden_ami(html_dir: Path) -> None:
+    out = _outputs(html_dir, "08-ec2-amis-bootstrapping")
+    # describe_instances: pending (not billed), then running 20 s after the launch.
+    assert "0 s after launch: pending" in out and "20 s after launch: running" in out
+    assert "running (billing starts)" in out and "dnf upgrade done" in out
+    assert "httpd listening on port 80 (started by user data)" in out
+    (user_run, user_serve), (gold_run, gold_serve) = _numbers(
+        r"running after\s+(\d+) s, serving after\s+(\d+) s", out)
+    assert (user_serve, gold_serve) == (185, 47)
+    # The prose: same moment to running, serving "about three minutes" after launch with user
+    # data, and "more than two minutes sooner" from the golden AMI.
+    assert user_run == gold_run
+    assert 150 <= user_serve <= 210 and user_serve - gold_serve > 120
