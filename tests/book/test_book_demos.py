@@ -14,12 +14,13 @@ import re
 from pathlib import Path
 
 import pytest
-from bookpages import cell_outputs, code_cells, source
+from bookpages import cell_outputs, code_cells, has_svg_chart, page_html, source
 
 pytestmark = pytest.mark.book
 
 DEMO_CHAPTERS = (
     "08-ec2-amis-bootstrapping",
+    "09-design-for-failure",
 )
 
 
@@ -75,3 +76,22 @@ def test_ec2_demo_boots_from_user_data_and_from_a_golden_ami(html_dir: Path) -> 
     # data, and "more than two minutes sooner" from the golden AMI.
     assert user_run == gold_run
     assert 150 <= user_serve <= 210 and user_serve - gold_serve > 120
+
+
+def test_failure_demo_compares_eip_failover_alb_and_static_stability(html_dir: Path) -> None:
+    name = "09-design-for-failure"
+    out = _outputs(html_dir, name)
+    rows = dict(zip(
+        ("eip", "alb", "six", "nine"),
+        _numbers(r"requests failing for\s+(\d+) s, worst moment\s+(\d+)% failed, "
+                 r"([\d.]+)% of all requests lost", out),
+        strict=True))
+    assert rows["eip"] == (90, 100, 5.0)           # down for the whole 90 s detection time
+    assert rows["alb"] == (30, 33, 0.56)           # a third of the requests, until ejected
+    assert 30 <= rows["alb"][0] <= 60 and rows["alb"][2] < rows["eip"][2] / 5
+    assert rows["six"][:2] == (210, 20)            # 800 of 1,000 req/s served: a fifth fails
+    assert rows["six"][0] >= 120                   # "minutes" until replacements serve
+    assert rows["nine"] == (0, 0, 0.0)             # statically stable: nobody notices
+    html = page_html(html_dir, name)
+    assert has_svg_chart(html), "no static dashboard of the AZ outage"
+    assert "application/vnd.jupyter.widget-view+json" not in html
