@@ -74,6 +74,8 @@ def test_cells_print_the_figures_the_text_states(outputs: str) -> None:
     assert "after deleting B: 16.0 GiB stored" in outputs
     assert "after deleting A: 12.0 GiB stored" in outputs
     assert "holds C's data: True" in outputs
+    assert "to an instance in us-east-1b: InvalidVolume.ZoneMismatch" in outputs
+    assert "restored in us-east-1b from snap C, same data: True" in outputs
     assert "second change refused: IncorrectModificationState" in outputs
     assert "file system after extending:  28.0 GiB" in outputs
     assert "total per month" in outputs

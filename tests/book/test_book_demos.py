@@ -21,6 +21,7 @@ pytestmark = pytest.mark.book
 DEMO_CHAPTERS = (
     "08-ec2-amis-bootstrapping",
     "09-design-for-failure",
+    "10-ebs",
 )
 
 
@@ -95,3 +96,11 @@ def test_failure_demo_compares_eip_failover_alb_and_static_stability(html_dir: P
     html = page_html(html_dir, name)
     assert has_svg_chart(html), "no static dashboard of the AZ outage"
     assert "application/vnd.jupyter.widget-view+json" not in html
+
+
+def test_ebs_demo_moves_a_volume_to_another_az(html_dir: Path) -> None:
+    out = _outputs(html_dir, "10-ebs")
+    assert re.search(r"attach a volume in us-east-1a to an instance in us-east-1b: "
+                     r"invalidvolume\.zonemismatch", out), out[:600]
+    assert "restored in us-east-1b from snap c, same data: true" in out
+    assert "stored for all three: 16.0 gib" in out
