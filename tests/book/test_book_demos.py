@@ -22,6 +22,7 @@ DEMO_CHAPTERS = (
     "08-ec2-amis-bootstrapping",
     "09-design-for-failure",
     "10-ebs",
+    "11-load-balancing",
 )
 
 
@@ -104,3 +105,19 @@ def test_ebs_demo_moves_a_volume_to_another_az(html_dir: Path) -> None:
                      r"invalidvolume\.zonemismatch", out), out[:600]
     assert "restored in us-east-1b from snap c, same data: true" in out
     assert "stored for all three: 16.0 gib" in out
+
+
+def test_load_balancing_demo_ejects_a_crashed_target(html_dir: Path) -> None:
+    out = _outputs(html_dir, "11-load-balancing")
+    assert ("{'healthcheckintervalseconds': 30, 'healthchecktimeoutseconds': 5, "
+            "'healthythresholdcount': 5, 'unhealthythresholdcount': 2}") in out
+    timeline = _numbers(r"(\d+) s after the crash: (?:healthy|unhealthy)", out)
+    assert "0 s after the crash: healthy" in out
+    assert "60 s after the crash: unhealthy target.failedhealthchecks" in out
+    assert timeline[-1] == (60,)                   # 2 failed checks x 30 s
+    (i30, s30, n30), (i10, s10, n10) = _numbers(
+        r"interval\s+(\d+) s: requests failed for\s+(\d+) s,\s+([\d,]+) failed in all", out)
+    assert (i30, s30, n30) == (30, 59, 3540) and (i10, s10, n10) == (10, 19, 1425)
+    # "Shrink the window in proportion"; the failed requests "not quite as much".
+    assert s10 * 3 == pytest.approx(s30, abs=3)
+    assert n10 / n30 > s10 / s30
