@@ -23,6 +23,7 @@ DEMO_CHAPTERS = (
     "09-design-for-failure",
     "10-ebs",
     "11-load-balancing",
+    "12-auto-scaling-cloudwatch",
 )
 
 
@@ -121,3 +122,20 @@ def test_load_balancing_demo_ejects_a_crashed_target(html_dir: Path) -> None:
     # "Shrink the window in proportion"; the failed requests "not quite as much".
     assert s10 * 3 == pytest.approx(s30, abs=3)
     assert n10 / n30 > s10 / s30
+
+
+def test_scaling_demo_tracks_a_day_and_draws_the_dashboard(html_dir: Path) -> None:
+    name = "12-auto-scaling-cloudwatch"
+    out = _outputs(html_dir, name)
+    assert "greaterthanthreshold 50, 3 of 3 minutes" in out
+    assert "lessthanthreshold 45, 15 of 15 minutes" in out
+    [(night, peak, hours, cost)] = _numbers(
+        r"instances: (\d+) at night, (\d+) at the busiest minute; (\d+) instance-hours, "
+        r"\$([\d.]+) for the day", out)
+    assert (night, peak, hours, cost) == (2, 15, 129, 14.01)
+    assert night == 2 and peak < 20               # at the minimum all night, below the maximum
+    [(unmet,)] = _numbers(r"requests not served: ([\d.]+)%", out)
+    assert unmet < 0.5                            # "almost every request is served"
+    html = page_html(html_dir, name)
+    assert has_svg_chart(html), "no static scaling dashboard"
+    assert "application/vnd.jupyter.widget-view+json" not in html
