@@ -184,10 +184,12 @@ def _after_call(cloud: Any, event_name: str, parsed: Any = None, model: Any = No
     service, operation = _names(model)
     if service not in ("ec2", "autoscaling", "elbv2"):
         return
+    book = instance_book(cloud)
+    if book.quiet:  # the simulation's own call: its caller applies the effects
+        return
     context = context or {}
     params = context.get("cloudlab_params") or {}
     region = context.get("client_region") or cloud.region
-    book = instance_book(cloud)
     book.after_call(operation, service, region, params, parsed)
     if service == "elbv2" and operation == "DescribeTargetHealth":
         load_balancing(cloud).rewrite_target_health(params, parsed)

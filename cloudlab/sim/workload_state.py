@@ -197,7 +197,7 @@ class Router:
         return total
 
     def _addresses(self) -> tuple[dict[str, str], int]:
-        gen = self.book.generation
+        gen = self.book.config_generation
         if self._eip_cache is None or self._eip_cache[0] != gen:
             found = self.cloud.client("ec2").describe_addresses().get("Addresses", [])
             mapping = {a["PublicIp"]: a.get("InstanceId", "") for a in found}

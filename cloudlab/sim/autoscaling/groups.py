@@ -78,27 +78,18 @@ class AutoScaling:
 
     # -- reading ------------------------------------------------------------------------
     def refresh(self, force: bool = False) -> None:
-        if self._busy or (not force and self._seen_generation == self.book.generation):
+        if self._busy or (not force and self._seen_generation == self.book.config_generation):
             return
         self._busy = True
         try:
-            self._seen_generation = self.book.generation
+            self._seen_generation = self.book.config_generation
             self.book.sync()
             client = self.cloud.client("autoscaling")
             fresh: dict[str, GroupView] = {}
             for page in client.get_paginator("describe_auto_scaling_groups").paginate():
                 for g in page["AutoScalingGroups"]:
                     old = self.groups.get(g["AutoScalingGroupName"])
-                    view = GroupView(
-                        name=g["AutoScalingGroupName"], min_size=int(g["MinSize"]),
-                        max_size=int(g["MaxSize"]), desired=int(g["DesiredCapacity"]),
-                        health_check_type=g.get("HealthCheckType") or "EC2",
-                        grace_s=float(g.get("HealthCheckGracePeriod") or 0),
-                        default_cooldown_s=float(g.get("DefaultCooldown") or 300),
-                        target_groups=tuple(g.get("TargetGroupARNs") or ()),
-                        instances=list(g.get("Instances") or []),
-                        arn=g.get("AutoScalingGroupARN", ""),
-                        azs=frozenset(g.get("AvailabilityZones") or ()))
+                    view = _view(g)
                     if old is not None:
                         view.cooldown_until, view.warming = old.cooldown_until, old.warming
                         view.step_in_progress = old.step_in_progress
@@ -144,26 +135,47 @@ class AutoScaling:
         if desired == view.desired:
             return desired
         old = view.desired
-        self.cloud.client("autoscaling").set_desired_capacity(
-            AutoScalingGroupName=view.name, DesiredCapacity=desired, HonorCooldown=False)
+        with self.book.own_calls():
+            self.cloud.client("autoscaling").set_desired_capacity(
+                AutoScalingGroupName=view.name, DesiredCapacity=desired, HonorCooldown=False)
         view.desired = desired
         verb = "Launching" if desired > old else "Terminating"
         count = abs(desired - old)
         self.record(Activity(self.cloud.t, view.name, kind,
                              f"{verb} {count} instance{'s' * (count != 1)}: "
                              f"desired capacity {old} -> {desired}", cause))
-        self.refresh()
+        self._learn(view)
         return desired
 
     def replace(self, view: GroupView, instance_id: str, *, kind: str, cause: str) -> None:
         client = self.cloud.client("autoscaling")
-        client.set_instance_health(InstanceId=instance_id, HealthStatus="Unhealthy")
-        client.terminate_instance_in_auto_scaling_group(
-            InstanceId=instance_id, ShouldDecrementDesiredCapacity=False)
+        with self.book.own_calls():
+            client.set_instance_health(InstanceId=instance_id, HealthStatus="Unhealthy")
+            client.terminate_instance_in_auto_scaling_group(
+                InstanceId=instance_id, ShouldDecrementDesiredCapacity=False)
+        self.book.ended([instance_id])
         self.record(Activity(self.cloud.t, view.name, kind,
                              f"Terminating {instance_id} and launching a replacement", cause))
-        if not self.book.deferred:
-            self.refresh()
+        self._learn(view)
+
+    def _learn(self, view: GroupView) -> None:
+        """After the simulation's own call on a group: read that group alone (one call),
+        record the instances it launched (one more) and apply to its target groups what
+        Auto Scaling did, instead of re-reading every service."""
+        with self.book.own_calls():
+            found = self.cloud.client("autoscaling").describe_auto_scaling_groups(
+                AutoScalingGroupNames=[view.name])["AutoScalingGroups"]
+        if not found:
+            return
+        fresh = _view(found[0])
+        before = {i["InstanceId"] for i in view.instances}
+        after = {i["InstanceId"] for i in fresh.instances}
+        added = sorted(after - before)
+        removed = sorted(before - after)
+        view.desired, view.instances = fresh.desired, fresh.instances
+        self.book.learn([i for i in added if i not in self.book.records])
+        self.book.ended(removed)
+        load_balancing(self.cloud).apply_registrations(view.target_groups, added, removed)
 
     # -- the periodic pass --------------------------------------------------------------
     def _tick(self, clock: Any) -> None:
@@ -173,22 +185,14 @@ class AutoScaling:
                 self._tick_event.cancel()
                 self._tick_event = None
             return
-        before = len(self.activities)
-        with self.book.batch():
-            for name in sorted(self.groups):
-                view = self.groups.get(name)
-                if view is not None:
-                    self._check_health(view, clock.t)
-        if len(self.activities) != before:
-            self._after_batch()
+        for name in sorted(self.groups):
+            view = self.groups.get(name)
+            if view is not None:
+                self._check_health(view, clock.t)
         for name in sorted(self.groups):
             view = self.groups.get(name)
             if view is not None:
                 self._rebalance(view)
-
-    def _after_batch(self) -> None:
-        load_balancing(self.cloud).refresh()
-        self.refresh()
 
     def _unhealthy_in_elb(self, view: GroupView) -> set[str]:
         if view.health_check_type != "ELB" or not view.target_groups:
@@ -238,6 +242,19 @@ class AutoScaling:
             self.replace(view, counts[most][0], kind="rebalance",
                          cause=f"rebalancing: {most} has {len(counts[most])} instances, "
                                f"{least} has {len(counts[least])}")
+
+
+def _view(g: dict[str, Any]) -> GroupView:
+    return GroupView(
+        name=g["AutoScalingGroupName"], min_size=int(g["MinSize"]),
+        max_size=int(g["MaxSize"]), desired=int(g["DesiredCapacity"]),
+        health_check_type=g.get("HealthCheckType") or "EC2",
+        grace_s=float(g.get("HealthCheckGracePeriod") or 0),
+        default_cooldown_s=float(g.get("DefaultCooldown") or 300),
+        target_groups=tuple(g.get("TargetGroupARNs") or ()),
+        instances=list(g.get("Instances") or []),
+        arn=g.get("AutoScalingGroupARN", ""),
+        azs=frozenset(g.get("AvailabilityZones") or ()))
 
 
 def auto_scaling(cloud: Any) -> AutoScaling:

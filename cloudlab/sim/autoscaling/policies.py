@@ -16,10 +16,14 @@ learner calls ``execute_policy``:
   alarms, ``TargetTracking-<group>-AlarmHigh-<id>`` (3 of 3 one-minute datapoints above the
   target) and ``...-AlarmLow-<id>`` (15 of 15 below 90 % of it); capacity becomes
   ``ceil(in-service instances x metric / target)``, out at once, in gradually (at most 10 %
-  of the group, at least one instance, per invocation).
+  of the group, at least one instance, per invocation). Instances within their warm-up
+  (the policy's ``EstimatedInstanceWarmup``, else the group's ``DefaultCooldown``, counted
+  from ``InService``) are left out of the in-service count, so a scale-out is not repeated
+  while its instances boot, and no scale-in happens while any instance warms up.
 
-Sources: https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html
-and https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html
+Sources: https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html,
+https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html and
+https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ def _policy(cloud: Any, arn: str) -> dict[str, Any] | None:
     # Alarms run Auto Scaling actions every minute they stay in ALARM: read the policies
     # again only after a call that may have changed them.
     scaler = auto_scaling(cloud)
-    generation = scaler.book.generation
+    generation = scaler.book.config_generation
     cached = cloud.state("sim.autoscaling.policies", dict)
     if cached.get("generation") != generation:
         found: dict[str, dict[str, Any]] = {}
@@ -53,7 +57,7 @@ def _policy(cloud: Any, arn: str) -> dict[str, Any] | None:
             for policy in page["ScalingPolicies"]:
                 found[policy.get("PolicyARN", "")] = policy
         cached.clear()
-        cached.update(generation=scaler.book.generation, policies=found)
+        cached.update(generation=generation, policies=found)
     return cached["policies"].get(arn)  # type: ignore[no-any-return]
 
 
@@ -143,12 +147,22 @@ def _target_tracking(scaler: AutoScaling, view: GroupView, policy: dict[str, Any
     target = float(config.get("TargetValue") or 0)
     if value is None or target <= 0:
         return "target tracking not run: no metric value yet"
-    current = max(1, len(scaler.in_service(view.name)))
+    in_service = scaler.in_service(view.name)
+    warmup = policy.get("EstimatedInstanceWarmup")
+    warmup_s = float(view.default_cooldown_s if warmup is None else warmup)
+    t = scaler.cloud.t
+    warming = [i for i in in_service if scaler.book.records[i].running_t + warmup_s > t]
+    # Instances still warming up do not count as capacity yet, so a scale-out is not
+    # repeated while the instances it launched boot (unless the metric grows further);
+    # a group whose instances all warm up (just created) counts them all.
+    current = max(1, len(in_service) - len(warming) or len(in_service))
     wanted = math.ceil(current * value / target - 1e-9)
     if wanted > view.desired:
         new = scaler.set_desired(view, wanted, kind="scale_out",
                                  cause=cause or f"target tracking {policy['PolicyName']}")
         return f"desired capacity -> {new}"
+    if warming and wanted < view.desired:
+        return f"scale-in waits: {len(warming)} instance(s) still warming up"
     if wanted < view.desired and not config.get("DisableScaleIn") and state == "ALARM":
         floor = view.desired - max(1, view.desired // 10)
         new = scaler.set_desired(view, max(wanted, floor), kind="scale_in",

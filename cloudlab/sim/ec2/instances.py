@@ -120,10 +120,12 @@ class InstanceBook:
         self.images: dict[str, Software] = {}
         self.down_azs: set[str] = set()
         self.generation = 0
+        self.config_generation = 0
+        self.quiet = False
         self._dirty_regions: set[str] = {cloud.region}
         self._syncing = False
         self.listeners: list[Any] = []
-        self._template_cache: dict[tuple[str, str], bool] = {}
+        self._template_cache: dict[tuple[str, str], dict[str, Any]] = {}
         self.deferred = False
 
     # -- reading ------------------------------------------------------------------------
@@ -162,14 +164,60 @@ class InstanceBook:
         if not outer:
             self.sync()
 
+    @contextlib.contextmanager
+    def own_calls(self) -> Iterator[None]:
+        """The simulation's own API calls (Auto Scaling launching or terminating instances):
+        the caller applies their effects itself, so the hooks neither mark the backend as
+        changed nor re-read it. A long run pays for its scaling actions, not for re-reading
+        the whole architecture after each one."""
+        outer = self.quiet
+        self.quiet = True
+        try:
+            yield
+        finally:
+            self.quiet = outer
+
     def changed(self) -> None:
-        """Something the backend does not know changed (an injected failure): views cached
-        on the generation (routes, target health, policies) are rebuilt, nothing is re-read."""
+        """Something changed that views derived from the book depend on (an injected
+        failure, an instance the simulation launched): they are rebuilt, nothing is
+        re-read from the backend."""
         self.generation += 1
 
     def mark_dirty(self, region: str | None = None) -> None:
+        """A call may have changed the backend: views read from it are read again."""
         self.generation += 1
+        self.config_generation += 1
         self._dirty_regions.add(region or self.cloud.region)
+
+    def learn(self, instance_ids: list[str], region: str | None = None) -> None:
+        """Record instances the simulation itself had launched (one ``DescribeInstances``)."""
+        if not instance_ids:
+            return
+        region = region or self.cloud.region
+        ec2 = self.cloud.client("ec2", region=region)
+        now = self.cloud.t
+        with self.own_calls():
+            answer = ec2.describe_instances(InstanceIds=sorted(instance_ids))
+            new = []
+            for reservation in answer["Reservations"]:
+                for inst in reservation["Instances"]:
+                    if inst["InstanceId"] not in self.records:
+                        record = self._record(ec2, inst, region, now)
+                        self.records[record.instance_id] = record
+                        new.append(record)
+        self.changed()
+        for listener in self.listeners:
+            for record in new:
+                listener(record)
+
+    def ended(self, instance_ids: list[str], t: float | None = None) -> None:
+        """Mark instances the simulation itself had terminated."""
+        t = self.cloud.t if t is None else t
+        for iid in instance_ids:
+            record = self.records.get(iid)
+            if record is not None and record.ended_t is None:
+                record.ended_t, record.ended = t, "terminated"
+        self.changed()
 
     def sync(self) -> None:
         """Read instances the book has not seen yet (e.g. launched by Auto Scaling)."""
@@ -231,15 +279,18 @@ class InstanceBook:
     def _record(self, ec2: Any, inst: dict[str, Any], region: str, now: float, *,
                 user_data: Any = None) -> InstanceRecord:
         iid = inst["InstanceId"]
-        if ec2 is not None:
-            user_data = ec2.describe_instance_attribute(
-                InstanceId=iid, Attribute="userData").get("UserData", {}).get("Value")
-        image = self.images.get(inst.get("ImageId", ""), Software())
         tags = {t["Key"]: t["Value"] for t in inst.get("Tags") or []}
         template = None
         if "aws:ec2launchtemplate:id" in tags:
             template = (tags["aws:ec2launchtemplate:id"],
                         tags.get("aws:ec2launchtemplate:version", "1"))
+        if ec2 is not None and template is not None and "aws:autoscaling:groupName" in tags:
+            # Auto Scaling cannot override the template's user data: no call per instance
+            user_data = self._template_data(ec2, template).get("UserData")
+        elif ec2 is not None:
+            user_data = ec2.describe_instance_attribute(
+                InstanceId=iid, Attribute="userData").get("UserData", {}).get("Value")
+        image = self.images.get(inst.get("ImageId", ""), Software())
         return InstanceRecord(
             instance_id=iid,
             instance_type=inst.get("InstanceType", "t3.micro"),
@@ -253,21 +304,20 @@ class InstanceBook:
             launch_template=template,
             public_ip=bool(inst.get("PublicIpAddress")),
             detailed_monitoring=((inst.get("Monitoring") or {}).get("State") == "enabled"
-                                 or (ec2 is not None
-                                     and self._template_monitoring(ec2, template))),
+                                 or (ec2 is not None and template is not None and bool(
+                                     (self._template_data(ec2, template).get("Monitoring")
+                                      or {}).get("Enabled")))),
         )
 
-    def _template_monitoring(self, ec2: Any, template: tuple[str, str] | None) -> bool:
-        # moto launches Auto Scaling instances without the template's Monitoring setting.
-        if template is None:
-            return False
+    def _template_data(self, ec2: Any, template: tuple[str, str]) -> dict[str, Any]:
+        # A launch template version never changes once made, so it is read once. moto
+        # launches Auto Scaling instances without the template's Monitoring setting.
         if template not in self._template_cache:
             versions = ec2.describe_launch_template_versions(
                 LaunchTemplateId=template[0], Versions=[template[1]]).get(
                 "LaunchTemplateVersions", [])
-            data = versions[0].get("LaunchTemplateData", {}) if versions else {}
-            self._template_cache[template] = bool(
-                (data.get("Monitoring") or {}).get("Enabled"))
+            self._template_cache[template] = (
+                versions[0].get("LaunchTemplateData", {}) if versions else {})
         return self._template_cache[template]
 
     # -- hooks --------------------------------------------------------------------------

@@ -56,11 +56,11 @@ class LoadBalancing:
     # -- reading the backend -------------------------------------------------------------
     def refresh(self) -> None:
         """Re-read balancers and registrations if a mutating call happened since."""
-        if self._refreshing or self._seen_generation == self.book.generation:
+        if self._refreshing or self._seen_generation == self.book.config_generation:
             return
         self._refreshing = True
         try:
-            self._seen_generation = self.book.generation
+            self._seen_generation = self.book.config_generation
             self.book.sync()
             self._read()
         finally:
@@ -112,14 +112,34 @@ class LoadBalancing:
                 if not self._ended(d["Target"]["Id"], now)
             }
             group.sync_registrations(registered, now)
-            if group.event is None and group.targets:
-                group.event = self.cloud.every(group.interval_s, self._checker(arn),
-                                               name=f"health checks of {group.name}")
+            self._schedule_checks(arn, group)
         for arn in list(self.groups):
             if arn not in seen:
                 event = self.groups.pop(arn).event
                 if event is not None:
                     event.cancel()
+
+    def _schedule_checks(self, arn: str, group: TargetGroupHealth) -> None:
+        if group.event is None and group.targets:
+            group.event = self.cloud.every(group.interval_s, self._checker(arn),
+                                           name=f"health checks of {group.name}")
+
+    def apply_registrations(self, target_groups: tuple[str, ...], added: list[str],
+                            removed: list[str]) -> None:
+        """What Auto Scaling does to its target groups when it launches (``added``) or
+        terminates (``removed``) instances, applied without re-reading the backend."""
+        self.refresh()
+        now = self.cloud.t
+        for arn in target_groups:
+            group = self.groups.get(arn)
+            if group is None:  # not read yet: read everything at the next refresh
+                self._seen_generation = -1
+                continue
+            registered = {key for key, target in group.targets.items()
+                          if target.state != "draining" and key[0] not in removed}
+            registered.update((iid, group.port) for iid in added)
+            group.sync_registrations(registered, now)
+            self._schedule_checks(arn, group)
 
     def _ended(self, target_id: str, t: float) -> bool:
         # moto keeps terminated instances registered; AWS deregisters them (draining).
