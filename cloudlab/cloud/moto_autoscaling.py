@@ -9,14 +9,19 @@ and its default termination policy picks the AZ with the most instances first
 (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html).
 
 No public extension point chooses the subnet of a group's launch, so this module wraps two
-methods of ``moto.autoscaling.models.FakeAutoScalingGroup``:
+methods of ``moto.autoscaling.models.FakeAutoScalingGroup`` and one of its backend:
 
 - ``replace_autoscaling_group_instances(count, tags)`` launches one instance at a time into
   the subnet of the AZ with the fewest instances (ties: the order of ``VPCZoneIdentifier``),
   skipping AZs the simulation marks as down, by calling moto's own method with the group's
   ``vpc_zone_identifier`` narrowed to that subnet;
 - ``set_desired_capacity(n)`` orders the group's instances before moto removes "the first
-  ones", so scale-in takes from the AZ with the most instances, oldest first.
+  ones", so scale-in takes from the AZ with the most instances, oldest first;
+- ``AutoScalingBackend.create_auto_scaling_group`` keeps the ``HealthCheckGracePeriod`` it
+  was given: moto turns ``0`` (and a missing value) into 300 s, AWS keeps 0, its API default
+  (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html).
+  A group with ELB health checks and no grace period replaces instances that are still
+  booting: the trap learners should meet.
 
 Higher layers say which AZs are down with :func:`set_unavailable_azs_provider` (the cloud
 layer never imports them). ``tests/cloud/test_moto_autoscaling.py`` fails loudly if a moto
@@ -62,18 +67,25 @@ def _az_counts(group: Any) -> Counter[str]:
 
 
 def install() -> bool:
-    """Wrap the two methods (idempotent). Returns False if moto changed shape."""
+    """Wrap the three methods (idempotent). Returns False if moto changed shape."""
     global _installed
     if _installed:
         return True
     try:
-        from moto.autoscaling.models import FakeAutoScalingGroup
+        from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
     except ImportError:
         return False
     launch = getattr(FakeAutoScalingGroup, "replace_autoscaling_group_instances", None)
     resize = getattr(FakeAutoScalingGroup, "set_desired_capacity", None)
-    if launch is None or resize is None:
+    create = getattr(AutoScalingBackend, "create_auto_scaling_group", None)
+    if launch is None or resize is None or create is None:
         return False
+
+    def create_keeping_grace(self: Any, *args: Any, **kwargs: Any) -> Any:
+        group = create(self, *args, **kwargs)
+        given = kwargs.get("health_check_period")
+        group.health_check_grace_period = int(given or 0)
+        return group
 
     def balanced_launch(self: Any, count_needed: int, propagated_tags: dict[str, str]) -> None:
         options = _subnets(self)
@@ -112,6 +124,8 @@ def install() -> bool:
 
     balanced_launch.__wrapped__ = launch  # type: ignore[attr-defined]
     balanced_resize.__wrapped__ = resize  # type: ignore[attr-defined]
+    create_keeping_grace.__wrapped__ = create  # type: ignore[attr-defined]
+    AutoScalingBackend.create_auto_scaling_group = create_keeping_grace  # type: ignore[method-assign]
     FakeAutoScalingGroup.replace_autoscaling_group_instances = balanced_launch  # type: ignore[method-assign]
     FakeAutoScalingGroup.set_desired_capacity = balanced_resize  # type: ignore[method-assign]
     _installed = True

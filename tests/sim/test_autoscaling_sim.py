@@ -66,7 +66,7 @@ def test_ec2_health_checks_keep_a_dead_web_server_in_service(cloud: Cloud) -> No
 
 
 def test_elb_health_checks_replace_a_dead_web_server(cloud: Cloud) -> None:
-    stack = build_stack(cloud, asg={"HealthCheckType": "ELB", "HealthCheckGracePeriod": 0})
+    stack = build_stack(cloud, asg={"HealthCheckType": "ELB", "HealthCheckGracePeriod": 300})
     cloud.advance(minutes=5)
     victim = stack.group()["Instances"][0]["InstanceId"]
     crash_web_server(cloud, victim)
@@ -88,6 +88,17 @@ def test_a_failed_host_is_replaced_with_either_health_check_type(cloud: Cloud) -
     assert victim not in {i["InstanceId"] for i in stack.group()["Instances"]}
 
 
+def test_elb_checks_without_a_grace_period_replace_booting_instances(cloud: Cloud) -> None:
+    # The API default grace period is 0: a target still installing httpd fails two checks
+    # (60 s) before it serves (70 s), so ELB health checks replace it, again and again.
+    stack = build_stack(cloud, asg={"HealthCheckType": "ELB", "DesiredCapacity": 2,
+                                    "HealthCheckGracePeriod": 0})
+    first = {i["InstanceId"] for i in stack.group()["Instances"]}
+    cloud.advance(minutes=2)
+    assert not first & {i["InstanceId"] for i in stack.group()["Instances"]}
+    assert {a.kind for a in auto_scaling(cloud).activities} == {"replace"}
+
+
 def test_grace_period_protects_booting_instances(cloud: Cloud) -> None:
     stack = build_stack(cloud, asg={"HealthCheckType": "ELB", "HealthCheckGracePeriod": 300})
     first = {i["InstanceId"] for i in stack.group()["Instances"]}
@@ -96,7 +107,7 @@ def test_grace_period_protects_booting_instances(cloud: Cloud) -> None:
 
 
 def test_an_az_outage_moves_capacity_and_restoring_rebalances(cloud: Cloud) -> None:
-    stack = build_stack(cloud, asg={"DesiredCapacity": 3, "HealthCheckGracePeriod": 0})
+    stack = build_stack(cloud, asg={"DesiredCapacity": 3, "HealthCheckGracePeriod": 300})
     cloud.advance(minutes=5)
     down = stack.azs[0]
     fail_az(cloud, down)
