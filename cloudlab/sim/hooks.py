@@ -200,6 +200,11 @@ def _after_call(cloud: Any, event_name: str, parsed: Any = None, model: Any = No
             return
         if operation == "PutScalingPolicy":
             _complete_policy(cloud, params, parsed)
+        if operation in ("CreateAutoScalingGroup", "UpdateAutoScalingGroup") \
+                and params.get("DefaultInstanceWarmup") is not None:
+            # moto drops the default instance warmup; the simulation keeps it
+            warmup = int(params["DefaultInstanceWarmup"])
+            auto_scaling(cloud).default_warmups[params["AutoScalingGroupName"]] = warmup
     if is_mutating(service, operation) and service != "ec2" and not book.deferred:
         # EC2 changes are read lazily (at the next health check or Auto Scaling pass), so
         # a learner's run_instances costs no extra calls.
@@ -214,8 +219,11 @@ def _rewrite_lifecycle(cloud: Any, parsed: dict[str, Any]) -> None:
     book = instance_book(cloud)
     now = cloud.t
     items = []
+    warmups = auto_scaling(cloud).default_warmups
     for group in parsed.get("AutoScalingGroups", []):
         items.extend(group.get("Instances", []))
+        if group.get("AutoScalingGroupName") in warmups:
+            group["DefaultInstanceWarmup"] = warmups[group["AutoScalingGroupName"]]
     items.extend(parsed.get("AutoScalingInstances", []))
     for inst in items:
         record = book.records.get(inst.get("InstanceId", ""))

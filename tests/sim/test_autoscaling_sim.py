@@ -197,3 +197,25 @@ def test_launch_configurations_are_flagged_as_legacy(cloud: Cloud) -> None:
             LaunchConfigurationName="old", ImageId="ami-12c6146b", InstanceType="t3.micro")
     assert any(issubclass(w.category, LegacyLaunchConfiguration) for w in caught)
     assert "launch templates" in str(caught[0].message)
+
+
+@pytest.mark.parametrize(("warmup", "desired"), [(300, 5), (0, 6)])
+def test_target_tracking_does_not_count_warming_instances(cloud: Cloud, warmup: int,
+                                                          desired: int) -> None:
+    # 4 x m5.large at 440 req/s run at 57 % CPU against a 50 % target: ceil(4 x 57/50) = 5.
+    # The next minute's average still comes from the 4 (the fifth was pending when the
+    # one-minute sample began), so the alarm stays in ALARM; counting the fifth at once
+    # (warm-up 0) makes ceil(5 x 57/50) = 6; left out while it warms up, it stays 5.
+    from cloudlab.sim import Constant
+    from cloudlab.sim.workload import WebTraffic
+
+    stack = build_stack(cloud, asg={"MinSize": 4, "MaxSize": 10, "DesiredCapacity": 4,
+                                    "DefaultInstanceWarmup": warmup})
+    assert stack.group()["DefaultInstanceWarmup"] == warmup
+    cloud.advance(minutes=5)
+    cloud.client("autoscaling").put_scaling_policy(
+        AutoScalingGroupName="web", PolicyName="cpu50", PolicyType="TargetTrackingScaling",
+        TargetTrackingConfiguration={"TargetValue": 50.0, "PredefinedMetricSpecification": {
+            "PredefinedMetricType": "ASGAverageCPUUtilization"}})
+    cloud.run(WebTraffic(Constant(440), to="web", step_s=60), minutes=10, progress=False)
+    assert stack.group()["DesiredCapacity"] == desired

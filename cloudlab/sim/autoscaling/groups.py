@@ -61,6 +61,17 @@ class GroupView:
     cooldown_until: float = 0.0
     warming: dict[str, float] = field(default_factory=dict)
     step_in_progress: tuple[float, int] = (0.0, 0)
+    default_warmup_s: float | None = None
+
+    def warmup_s(self, policy_warmup: float | None = None) -> float:
+        """Seconds a new instance warms up after ``InService``: the policy's
+        ``EstimatedInstanceWarmup``, else the group's ``DefaultInstanceWarmup``, else its
+        ``DefaultCooldown`` (what AWS falls back to)."""
+        if policy_warmup is not None:
+            return float(policy_warmup)
+        if self.default_warmup_s is not None and self.default_warmup_s >= 0:
+            return self.default_warmup_s
+        return self.default_cooldown_s
 
 
 class AutoScaling:
@@ -72,6 +83,8 @@ class AutoScaling:
         self.groups: dict[str, GroupView] = {}
         self.activities: list[Activity] = []
         self.listeners: list[Any] = []
+        #: DefaultInstanceWarmup per group (moto drops it; the hooks keep what was asked)
+        self.default_warmups: dict[str, int] = {}
         self._seen_generation = -1
         self._tick_event: Any = None
         self._busy = False
@@ -90,6 +103,8 @@ class AutoScaling:
                 for g in page["AutoScalingGroups"]:
                     old = self.groups.get(g["AutoScalingGroupName"])
                     view = _view(g)
+                    warmup = self.default_warmups.get(view.name)
+                    view.default_warmup_s = None if warmup is None else float(warmup)
                     if old is not None:
                         view.cooldown_until, view.warming = old.cooldown_until, old.warming
                         view.step_in_progress = old.step_in_progress

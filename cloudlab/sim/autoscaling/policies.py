@@ -17,9 +17,10 @@ learner calls ``execute_policy``:
   target) and ``...-AlarmLow-<id>`` (15 of 15 below 90 % of it); capacity becomes
   ``ceil(in-service instances x metric / target)``, out at once, in gradually (at most 10 %
   of the group, at least one instance, per invocation). Instances within their warm-up
-  (the policy's ``EstimatedInstanceWarmup``, else the group's ``DefaultCooldown``, counted
-  from ``InService``) are left out of the in-service count, so a scale-out is not repeated
-  while its instances boot, and no scale-in happens while any instance warms up.
+  (the policy's ``EstimatedInstanceWarmup``, else the group's ``DefaultInstanceWarmup``,
+  else its ``DefaultCooldown``, counted from ``InService``) are left out of the in-service
+  count, so a scale-out is not repeated while its instances boot, and no scale-in happens
+  while any instance warms up.
 
 Sources: https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html,
 https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html and
@@ -122,8 +123,8 @@ def execute(cloud: Any, policy: dict[str, Any], *, metric_value: float | None = 
                 if adjustment <= previous:
                     return f"step +{adjustment} skipped: +{previous} is still warming up"
                 adjustment -= previous
-            warmup = float(policy.get("EstimatedInstanceWarmup") or view.default_cooldown_s)
-            view.step_in_progress = (t + warmup, adjustment)
+            view.step_in_progress = (t + view.warmup_s(policy.get("EstimatedInstanceWarmup")),
+                                     adjustment)
     else:
         if honor_cooldown and t < view.cooldown_until:
             return (f"simple policy {policy['PolicyName']!r} refused: cooldown until "
@@ -148,8 +149,7 @@ def _target_tracking(scaler: AutoScaling, view: GroupView, policy: dict[str, Any
     if value is None or target <= 0:
         return "target tracking not run: no metric value yet"
     in_service = scaler.in_service(view.name)
-    warmup = policy.get("EstimatedInstanceWarmup")
-    warmup_s = float(view.default_cooldown_s if warmup is None else warmup)
+    warmup_s = view.warmup_s(policy.get("EstimatedInstanceWarmup"))
     t = scaler.cloud.t
     warming = [i for i in in_service if scaler.book.records[i].running_t + warmup_s > t]
     # Instances still warming up do not count as capacity yet, so a scale-out is not
