@@ -115,8 +115,14 @@ def test_an_az_outage_moves_capacity_and_restoring_rebalances(cloud: Cloud) -> N
     counts = _azs(stack)
     assert counts[down] == 0 and sum(counts.values()) == 3
     restore_az(cloud, down)
-    cloud.advance(minutes=2)
+    in_service = []
+    for _ in range(12):  # AWS launches before it terminates: capacity never dips below 3
+        cloud.advance(seconds=10)
+        in_service.append(len(auto_scaling(cloud).in_service("web")))
+    assert min(in_service) == 3 and max(in_service) == 4
     assert sorted(_azs(stack).values()) == [1, 1, 1]
+    kinds = [a.kind for a in auto_scaling(cloud).activities]
+    assert kinds.count("rebalance") == 2  # one launch, then one termination
 
 
 def _simple_policy(cloud: Cloud, adjustment: int = 2) -> str:

@@ -11,7 +11,10 @@ replaces an instance and never runs a policy. :class:`AutoScaling` does, every
   dead web server on a running instance stays *InService*: the classic trap. Unhealthy
   instances are terminated and replaced (desired capacity unchanged).
 - **rebalancing**: when one AZ has two or more instances more than another (after an AZ
-  comes back), one instance is replaced from the fullest AZ, each tick.
+  comes back), the group launches one instance into the emptiest AZ first and, once it is
+  in service, terminates one in the fullest AZ, so capacity never dips (AWS may exceed the
+  maximum size by up to 10 % while it does this, and so does the simulation:
+  https://docs.aws.amazon.com/autoscaling/ec2/userguide/auto-scaling-benefits.html).
 - **activities**: every change is recorded as an :class:`Activity` (also a chart marker).
 
 Policies (simple, step, target tracking) and scheduled actions live in
@@ -62,6 +65,8 @@ class GroupView:
     warming: dict[str, float] = field(default_factory=dict)
     step_in_progress: tuple[float, int] = (0.0, 0)
     default_warmup_s: float | None = None
+    #: a rebalancing in progress: (the instance launched first, the AZ to take one from)
+    rebalancing: tuple[str, str] | None = None
 
     def warmup_s(self, policy_warmup: float | None = None) -> float:
         """Seconds a new instance warms up after ``InService``: the policy's
@@ -108,6 +113,7 @@ class AutoScaling:
                     if old is not None:
                         view.cooldown_until, view.warming = old.cooldown_until, old.warming
                         view.step_in_progress = old.step_in_progress
+                        view.rebalancing = old.rebalancing
                     fresh[view.name] = view
             self.groups = fresh
         finally:
@@ -242,6 +248,9 @@ class AutoScaling:
                              cause=f"an instance was taken out of service because {reason}")
 
     def _rebalance(self, view: GroupView) -> None:
+        if view.rebalancing is not None:
+            self._finish_rebalance(view)
+            return
         counts: dict[str, list[str]] = {}
         for inst in view.instances:
             counts.setdefault(inst["AvailabilityZone"], []).append(inst["InstanceId"])
@@ -253,10 +262,39 @@ class AutoScaling:
             return
         most = max(counts, key=lambda z: (len(counts[z]), z))
         least = min(counts, key=lambda z: (len(counts[z]), z))
-        if len(counts[most]) - len(counts[least]) >= 2:
-            self.replace(view, counts[most][0], kind="rebalance",
-                         cause=f"rebalancing: {most} has {len(counts[most])} instances, "
-                               f"{least} has {len(counts[least])}")
+        if len(counts[most]) - len(counts[least]) < 2:
+            return
+        before = {i["InstanceId"] for i in view.instances}
+        with self.book.own_calls():  # above MaxSize for a moment, as AWS allows
+            self.cloud.client("autoscaling").set_desired_capacity(
+                AutoScalingGroupName=view.name, DesiredCapacity=view.desired + 1,
+                HonorCooldown=False)
+        self.record(Activity(self.cloud.t, view.name, "rebalance",
+                             f"Launching 1 instance in {least} before terminating one in "
+                             f"{most}", f"rebalancing: {most} has {len(counts[most])} "
+                             f"instances, {least} has {len(counts[least])}"))
+        self._learn(view)
+        launched = sorted({i["InstanceId"] for i in view.instances} - before)
+        view.rebalancing = (launched[0] if launched else "", most)
+
+    def _finish_rebalance(self, view: GroupView) -> None:
+        launched, az = view.rebalancing or ("", "")
+        record = self.book.records.get(launched)
+        if record is not None and record.state_at(self.cloud.t) == "pending":
+            return  # terminate only once the new instance is in service
+        view.rebalancing = None
+        victims = [i["InstanceId"] for i in view.instances
+                   if i["AvailabilityZone"] == az and i["InstanceId"] != launched]
+        if not victims:
+            return
+        with self.book.own_calls():
+            self.cloud.client("autoscaling").terminate_instance_in_auto_scaling_group(
+                InstanceId=victims[0], ShouldDecrementDesiredCapacity=True)
+        self.book.ended([victims[0]])
+        self.record(Activity(self.cloud.t, view.name, "rebalance",
+                             f"Terminating {victims[0]} in {az}: its replacement is in "
+                             "service", "rebalancing"))
+        self._learn(view)
 
 
 def _view(g: dict[str, Any]) -> GroupView:
