@@ -7,7 +7,9 @@
   ``State`` and ``LaunchTime``, status checks, ``describe_target_health``, Auto Scaling
   ``LifecycleState``, the ``PolicyARN`` and alarms of ``put_scaling_policy``;
 - refuse what AWS refuses and moto accepts, with a botocore ``ClientError``: a desired
-  capacity outside ``[MinSize, MaxSize]`` (``ValidationError``);
+  capacity outside ``[MinSize, MaxSize]`` (``ValidationError``); registering an instance
+  that is not running, health-check settings out of range (see
+  :mod:`cloudlab.sim.elbv2.validation`);
 - answer ``execute_policy`` (moto crashes on step policies) by running the policy;
 - flag launch configurations as legacy (a ``FutureWarning``: use launch templates).
 
@@ -100,6 +102,8 @@ def _before_call(cloud: Any, event_name: str, model: Any = None, context: Any = 
     if model is None:
         return None
     service, operation = _names(model)
+    if service == "elbv2":
+        return _check_elbv2(cloud, operation, (context or {}).get("cloudlab_params") or {})
     if service != "autoscaling":
         return None
     from cloudlab.cloud import moto_autoscaling
@@ -119,6 +123,19 @@ def _before_call(cloud: Any, event_name: str, model: Any = None, context: Any = 
     if operation == "ExecutePolicy":
         return _execute_policy(cloud, params)
     return None
+
+
+def _check_elbv2(cloud: Any, operation: str, params: dict[str, Any]) -> Any:
+    from cloudlab.sim.elbv2 import validation
+
+    refusal = None
+    if operation == "RegisterTargets":
+        refusal = validation.check_register_targets(cloud, params)
+    elif operation in ("CreateTargetGroup", "ModifyTargetGroup"):
+        refusal = validation.check_health_check(cloud, operation, params)
+    elif operation == "ModifyTargetGroupAttributes":
+        refusal = validation.check_attributes(params)
+    return None if refusal is None else _error(*refusal)
 
 
 def _check_capacity(cloud: Any, operation: str, params: dict[str, Any]) -> Any:
