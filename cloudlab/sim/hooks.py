@@ -10,6 +10,8 @@
   capacity outside ``[MinSize, MaxSize]`` (``ValidationError``); registering an instance
   that is not running, health-check settings out of range (see
   :mod:`cloudlab.sim.elbv2.validation`);
+- do what EC2 does and moto does not: Elastic IPs of terminated instances are
+  disassociated (:mod:`cloudlab.sim.ec2.addresses`);
 - answer ``execute_policy`` (moto crashes on step policies) by running the policy;
 - flag launch configurations as legacy (a ``FutureWarning``: use launch templates).
 
@@ -206,6 +208,15 @@ def _after_call(cloud: Any, event_name: str, parsed: Any = None, model: Any = No
     region = context.get("client_region") or cloud.region
     book = instance_book(cloud)
     book.after_call(operation, service, region, params, parsed)
+    if operation == "DescribeAddresses":
+        from cloudlab.sim.ec2.addresses import tidy
+
+        tidy(parsed)
+    elif operation == "TerminateInstances":
+        from cloudlab.sim.ec2.addresses import disassociate
+
+        disassociate(cloud, region, [i["InstanceId"] for i in
+                                     parsed.get("TerminatingInstances", [])])
     if service == "elbv2" and operation == "DescribeTargetHealth":
         load_balancing(cloud).rewrite_target_health(params, parsed)
         return
