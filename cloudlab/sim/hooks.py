@@ -10,8 +10,9 @@
   capacity outside ``[MinSize, MaxSize]`` (``ValidationError``); registering an instance
   that is not running, health-check settings out of range (see
   :mod:`cloudlab.sim.elbv2.validation`);
-- do what EC2 does and moto does not: Elastic IPs of terminated instances are
-  disassociated (:mod:`cloudlab.sim.ec2.addresses`);
+- do what EC2 does and moto does not: a launch template version made from a
+  ``SourceVersion`` (:mod:`cloudlab.sim.ec2.templates`); Elastic IPs of terminated
+  instances are disassociated (:mod:`cloudlab.sim.ec2.addresses`);
 - answer ``execute_policy`` (moto crashes on step policies) by running the policy;
 - flag launch configurations as legacy (a ``FutureWarning``: use launch templates).
 
@@ -106,6 +107,8 @@ def _before_call(cloud: Any, event_name: str, model: Any = None, context: Any = 
     service, operation = _names(model)
     if service == "elbv2":
         return _check_elbv2(cloud, operation, (context or {}).get("cloudlab_params") or {})
+    if service == "ec2" and operation == "CreateLaunchTemplateVersion":
+        return _launch_template_version(cloud, context or {})
     if service != "autoscaling":
         return None
     from cloudlab.cloud import moto_autoscaling
@@ -138,6 +141,20 @@ def _check_elbv2(cloud: Any, operation: str, params: dict[str, Any]) -> Any:
     elif operation == "ModifyTargetGroupAttributes":
         refusal = validation.check_attributes(params)
     return None if refusal is None else _error(*refusal)
+
+
+def _launch_template_version(cloud: Any, context: dict[str, Any]) -> Any:
+    from botocore.exceptions import ClientError
+
+    from cloudlab.sim.ec2.templates import create_version
+
+    params = context.get("cloudlab_params") or {}
+    try:
+        answer = create_version(cloud, params, context.get("client_region") or cloud.region)
+    except ClientError as exc:
+        return _error(exc.response["Error"]["Code"], exc.response["Error"]["Message"],
+                      exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400))
+    return None if answer is None else _ok(answer)
 
 
 def _check_capacity(cloud: Any, operation: str, params: dict[str, Any]) -> Any:
