@@ -2,11 +2,12 @@
 words the hint must contain. Collected by test_wrong_answers.py."""
 
 CASES = [
-    # Q1: registering while the instances are still pending (AWS refuses it: InvalidTarget)
+    # Q1: registering while the instances are still pending: the cell raises AWS's
+    # InvalidTarget (whose message says to wait), so `registered_t` is never set
     ("08", "lab08.alb",
      {"wait_until_running(web)\nelbv2.register_targets(":
       "elbv2.register_targets("},
-     "call wait_until_running(web) first"),
+     "define `registered_t` first"),
     ("08", "lab08.alb",
      {"Subnets=[subnet_of[az] for az in azs], SecurityGroups=[alb_sg],":
       "Subnets=[subnet_of[az] for az in azs[:2]], SecurityGroups=[alb_sg],"},
