@@ -358,7 +358,7 @@ def detection_timeout(tg_arn: Any, cloud: Any) -> None:
     timeout = tg.get("HealthCheckTimeoutSeconds") or 5
     assert timeout < interval, (
         f"AWS refuses a health-check timeout ({timeout} s) that is not shorter than the "
-        f"interval ({interval} s); the mini cloud let it pass. Lower HealthCheckTimeoutSeconds"
+        f"interval ({interval} s) with a ValidationError. Lower HealthCheckTimeoutSeconds"
     )
 
 
