@@ -89,7 +89,8 @@ def _check_time_to_healthy(cloud: Any, tg_arn: Any, record: InstanceRecord, valu
     healthy_t = _healthy_at(cloud, tg_arn, record.instance_id)
     assert state is not None or healthy_t is not None, (
         f"register `{id_name}` with the target group once it is running: "
-        f"elbv2.register_targets(TargetGroupArn=tg_arn, Targets=[{{'Id': {id_name}}}])"
+        f"elbv2.register_targets(TargetGroupArn=tg_arn, Targets=[{{'Id': {id_name}}}]) "
+        "(AWS refuses pending instances with InvalidTarget: call wait_until_running first)"
     )
     assert healthy_t is not None, (
         f"`{id_name}` is registered but not healthy yet ({state}): advance the clock until "

@@ -180,14 +180,16 @@ def alb(tg_arn: Any, alb_arn: Any, alb_dns: Any, web: Any, registered_t: Any, az
         "keep `web` in the order of `azs`: web[0] and web[1] in the first AZ, web[2] and "
         "web[3] in the second, web[4] and web[5] in the third"
     )
-    assert _number(registered_t), "`registered_t` should be cloud.t right after register_targets"
     group = _group(cloud, tg_arn)
     alive = [i for i, r in zip(web, records, strict=True) if r.state_at(cloud.t) == "running"]
     missing = [i for i in alive if not _registered(group, i, draining=True)]
     assert not missing, (
         f"{len(missing)} of the web servers are not registered in the target group: "
-        "elbv2.register_targets(TargetGroupArn=tg_arn, Targets=[{'Id': i} for i in web])"
+        "elbv2.register_targets(TargetGroupArn=tg_arn, Targets=[{'Id': i} for i in web]) "
+        "once they are running (AWS refuses instances still pending with InvalidTarget: "
+        "call wait_until_running(web) first)"
     )
+    assert _number(registered_t), "`registered_t` should be cloud.t right after register_targets"
     # targets still registered from the first registration (later ones were re-registered)
     first = [(key[0], t) for key, t in group.targets.items()
              if key[0] in web and abs(t.registered_t - registered_t) <= 1]
@@ -356,7 +358,7 @@ def detection_timeout(tg_arn: Any, cloud: Any) -> None:
     timeout = tg.get("HealthCheckTimeoutSeconds") or 5
     assert timeout < interval, (
         f"AWS refuses a health-check timeout ({timeout} s) that is not shorter than the "
-        f"interval ({interval} s); the mini cloud let it pass. Lower HealthCheckTimeoutSeconds"
+        f"interval ({interval} s) with a ValidationError. Lower HealthCheckTimeoutSeconds"
     )
 
 

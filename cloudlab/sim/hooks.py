@@ -7,7 +7,12 @@
   ``State`` and ``LaunchTime``, status checks, ``describe_target_health``, Auto Scaling
   ``LifecycleState``, the ``PolicyARN`` and alarms of ``put_scaling_policy``;
 - refuse what AWS refuses and moto accepts, with a botocore ``ClientError``: a desired
-  capacity outside ``[MinSize, MaxSize]`` (``ValidationError``);
+  capacity outside ``[MinSize, MaxSize]`` (``ValidationError``); registering an instance
+  that is not running, health-check settings out of range (see
+  :mod:`cloudlab.sim.elbv2.validation`);
+- do what EC2 does and moto does not: a launch template version made from a
+  ``SourceVersion`` (:mod:`cloudlab.sim.ec2.templates`); Elastic IPs of terminated
+  instances are disassociated (:mod:`cloudlab.sim.ec2.addresses`);
 - answer ``execute_policy`` (moto crashes on step policies) by running the policy;
 - flag launch configurations as legacy (a ``FutureWarning``: use launch templates).
 
@@ -100,8 +105,14 @@ def _before_call(cloud: Any, event_name: str, model: Any = None, context: Any = 
     if model is None:
         return None
     service, operation = _names(model)
-    if service != "autoscaling" or instance_book(cloud).quiet:
+    if instance_book(cloud).quiet:
         return None  # the simulation's own calls are checked by the simulation
+    if service == "elbv2":
+        return _check_elbv2(cloud, operation, (context or {}).get("cloudlab_params") or {})
+    if service == "ec2" and operation == "CreateLaunchTemplateVersion":
+        return _launch_template_version(cloud, context or {})
+    if service != "autoscaling":
+        return None
     from cloudlab.cloud import moto_autoscaling
 
     moto_autoscaling.install()
@@ -119,6 +130,33 @@ def _before_call(cloud: Any, event_name: str, model: Any = None, context: Any = 
     if operation == "ExecutePolicy":
         return _execute_policy(cloud, params)
     return None
+
+
+def _check_elbv2(cloud: Any, operation: str, params: dict[str, Any]) -> Any:
+    from cloudlab.sim.elbv2 import validation
+
+    refusal = None
+    if operation == "RegisterTargets":
+        refusal = validation.check_register_targets(cloud, params)
+    elif operation in ("CreateTargetGroup", "ModifyTargetGroup"):
+        refusal = validation.check_health_check(cloud, operation, params)
+    elif operation == "ModifyTargetGroupAttributes":
+        refusal = validation.check_attributes(params)
+    return None if refusal is None else _error(*refusal)
+
+
+def _launch_template_version(cloud: Any, context: dict[str, Any]) -> Any:
+    from botocore.exceptions import ClientError
+
+    from cloudlab.sim.ec2.templates import create_version
+
+    params = context.get("cloudlab_params") or {}
+    try:
+        answer = create_version(cloud, params, context.get("client_region") or cloud.region)
+    except ClientError as exc:
+        return _error(exc.response["Error"]["Code"], exc.response["Error"]["Message"],
+                      exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400))
+    return None if answer is None else _ok(answer)
 
 
 def _check_capacity(cloud: Any, operation: str, params: dict[str, Any]) -> Any:
@@ -191,6 +229,15 @@ def _after_call(cloud: Any, event_name: str, parsed: Any = None, model: Any = No
     params = context.get("cloudlab_params") or {}
     region = context.get("client_region") or cloud.region
     book.after_call(operation, service, region, params, parsed)
+    if operation == "DescribeAddresses":
+        from cloudlab.sim.ec2.addresses import tidy
+
+        tidy(parsed)
+    elif operation == "TerminateInstances":
+        from cloudlab.sim.ec2.addresses import disassociate
+
+        disassociate(cloud, region, [i["InstanceId"] for i in
+                                     parsed.get("TerminatingInstances", [])])
     if service == "elbv2" and operation == "DescribeTargetHealth":
         load_balancing(cloud).rewrite_target_health(params, parsed)
         return

@@ -67,6 +67,7 @@ class Route:
     cost_per_s: float = 0.0
     members: list[InstanceRecord] = field(default_factory=list)
     lb: Any = None
+    zonal: set[str] = field(default_factory=set)
 
 
 class Router:
@@ -129,14 +130,14 @@ class Router:
         route = Route(lb=self.lb)
         down = self.book.down_azs
         if self.lb is not None:
-            rotation = self.lbs.rotation(self.lb)
-            share = 1.0 / len(rotation) if rotation else 0.0
-            for target in rotation:
+            for target, share, zonal in self.lbs.shares(self.lb):
                 record = self.book.records.get(target.target_id)
                 if record is None:
                     continue
                 ok = record.serves(t, down, target.port)
                 route.targets.append((record, share, ok))
+                if zonal:  # cross-zone off: only the node in its own AZ sends it requests
+                    route.zonal.add(record.instance_id)
             members: set[str] = set()
             for arn in self.lb.target_groups:
                 group = self.lbs.groups.get(arn)
@@ -170,7 +171,7 @@ class Router:
                 route.good_share += share
                 route.capacity_rps += it.rps * record.speed
                 route.servers += it.vcpu
-                if lb_azs:
+                if lb_azs and record.instance_id not in route.zonal:
                     route.cross_az += share * (1.0 - (1.0 / len(lb_azs)
                                                       if record.az in lb_azs else 0.0))
         if abs(route.good_share - 1.0) < 1e-9:  # n shares of 1/n add up to 1 - epsilon

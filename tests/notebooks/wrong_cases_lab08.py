@@ -2,11 +2,12 @@
 words the hint must contain. Collected by test_wrong_answers.py."""
 
 CASES = [
-    # Q1: registering while the instances are still pending (AWS refuses it)
+    # Q1: registering while the instances are still pending: the cell raises AWS's
+    # InvalidTarget (whose message says to wait), so `registered_t` is never set
     ("08", "lab08.alb",
      {"wait_until_running(web)\nelbv2.register_targets(":
       "elbv2.register_targets("},
-     "still pending when you registered them"),
+     "define `registered_t` first"),
     ("08", "lab08.alb",
      {"Subnets=[subnet_of[az] for az in azs], SecurityGroups=[alb_sg],":
       "Subnets=[subnet_of[az] for az in azs[:2]], SecurityGroups=[alb_sg],"},
@@ -41,7 +42,9 @@ CASES = [
     ("08", "lab08.detection",
      {"HealthCheckIntervalSeconds=10,\n                          HealthCheckTimeoutSeconds=5,":
       "HealthCheckIntervalSeconds=5,\n                          HealthCheckTimeoutSeconds=5,"},
-     "not shorter than the interval"),
+     # AWS refuses it in the cell (ValidationError: the interval must be greater than the
+     # timeout), so the tuned run never happens
+     "define `tuned_run` first"),
     # Q4: traffic by name instead of the DNS name; a replacement in another AZ
     ("08", "lab08.stable_dns",
      {"via_dns_run = cloud.run(WebTraffic(traffic, to=alb_dns)":

@@ -21,11 +21,24 @@ def cloud() -> Cloud:
 
 def test_new_target_is_initial_then_healthy_after_one_passing_check(cloud: Cloud) -> None:
     stack = build_stack(cloud)
-    [iid] = launch_web(cloud, stack)
+    [iid] = launch_web(cloud, stack)   # registered once running (t=20); httpd answers at t=70
     assert stack.health() == {iid: "initial"}
-    cloud.advance(seconds=90)          # checks at 30 and 60 fail (still installing httpd)
+    cloud.advance(seconds=30)          # the check at t=50 fails: one failure, still initial
+    assert stack.health() == {iid: "initial"}
+    cloud.advance(seconds=30)          # the check at t=80 passes: one is enough for a new target
+    assert stack.health() == {iid: "healthy"}
+
+
+def test_a_new_target_that_fails_twice_needs_the_healthy_threshold(cloud: Cloud) -> None:
+    stack = build_stack(cloud)
+    cloud.client("elbv2").modify_target_group(TargetGroupArn=stack.tg_arn,
+                                              HealthCheckIntervalSeconds=10)
+    [iid] = launch_web(cloud, stack)   # registered at t=20; httpd answers at t=70
+    cloud.advance(seconds=20)          # checks at 30 and 40 fail (still installing httpd)
     assert stack.health() == {iid: "unhealthy"}
-    cloud.advance(seconds=150)         # five passing checks in a row bring it back
+    cloud.advance(seconds=60)          # passes at 70, 80, 90 and 100: four of five
+    assert stack.health() == {iid: "unhealthy"}
+    cloud.advance(seconds=10)          # the fifth passing check in a row brings it in
     assert stack.health() == {iid: "healthy"}
 
 

@@ -67,10 +67,21 @@ def build_stack(cloud: Cloud, *, user_data: str = WEB_USER_DATA, asg: dict[str, 
 
 def launch_web(cloud: Cloud, stack: Stack, count: int = 1, *, az_index: int = 0,
                user_data: str = WEB_USER_DATA) -> list[str]:
-    """Plain instances (no Auto Scaling) registered with the stack's target group."""
+    """Plain instances (no Auto Scaling) registered with the stack's target group as soon as
+    they are running (AWS refuses to register pending instances): the clock advances by the
+    pending time (20 s)."""
     ec2, elb = cloud.client("ec2"), cloud.client("elbv2")
     run = ec2.run_instances(ImageId="ami-12c6146b", InstanceType="m5.large", MinCount=count,
                             MaxCount=count, SubnetId=stack.subnets[az_index], UserData=user_data)
     ids = [i["InstanceId"] for i in run["Instances"]]
+    wait_until_running(cloud, ids)
     elb.register_targets(TargetGroupArn=stack.tg_arn, Targets=[{"Id": i} for i in ids])
     return ids
+
+
+def wait_until_running(cloud: Cloud, ids: list[str]) -> None:
+    """Advance the clock 5 s at a time until describe_instances says every one is running."""
+    ec2 = cloud.client("ec2")
+    while {i["State"]["Name"] for r in ec2.describe_instances(InstanceIds=ids)["Reservations"]
+           for i in r["Instances"]} != {"running"}:
+        cloud.advance(seconds=5)

@@ -178,6 +178,42 @@ class LoadBalancing:
                 out.extend(group.in_rotation())
         return out
 
+    def shares(self, lb: Balancer) -> list[tuple[TargetState, float, bool]]:
+        """Each target in rotation, the share of ``lb``'s new requests it gets, and whether
+        it gets them only from the load balancer node in its own AZ (cross-zone off).
+
+        With cross-zone load balancing on (an ALB's default) every target in rotation gets
+        an equal share. A target group with ``load_balancing.cross_zone.enabled`` = ``false``
+        splits its part equally between the load balancer's nodes (one per AZ), and each node
+        splits its part equally between the targets of its own AZ, so two targets in one AZ
+        get half as much each as a lone target in another. Requests of a node with no
+        target at all fail (its share is missing from the total).
+        """
+        self.refresh()
+        parts: list[tuple[TargetGroupHealth, Any]] = []
+        for arn in lb.target_groups:
+            group = self.groups.get(arn)
+            if group is None:
+                continue
+            if group.cross_zone:
+                parts.append((group, group.in_rotation()))
+            else:
+                parts.append((group, group.zonal_rotation(lb.azs, self.book)))
+        sizes = [len(members) if group.cross_zone else sum(len(ts) for _, ts in members)
+                 for group, members in parts]
+        total = sum(sizes)
+        out: list[tuple[TargetState, float, bool]] = []
+        if total == 0:
+            return out
+        for (group, members), size in zip(parts, sizes, strict=True):
+            if group.cross_zone:  # every target in rotation gets the same share
+                out.extend((t, 1.0 / total, False) for t in members)
+                continue
+            weight = size / total
+            for _, targets in members:
+                out.extend((t, weight / len(members) / len(targets), True) for t in targets)
+        return out
+
     def rewrite_target_health(self, params: dict[str, Any], parsed: Any) -> None:
         if self._refreshing:
             return

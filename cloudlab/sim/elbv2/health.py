@@ -13,7 +13,10 @@ every ``HealthCheckIntervalSeconds`` of virtual time, as an Application Load Bal
 - a deregistered target is ``draining`` for the deregistration delay (default 300 s) and
   gets no new requests;
 - a target in an Availability Zone the load balancer does not use, or in a group no load
-  balancer uses, is ``unused``.
+  balancer uses, is ``unused``;
+- with the target group attribute ``load_balancing.cross_zone.enabled`` = ``false`` (ALBs
+  allow it per target group since November 2022), each load balancer node sends its requests
+  only to targets in its own AZ (:meth:`TargetGroupHealth.zonal_rotation`).
 
 A check passes when the instance is running, its host and AZ are up, and its web server
 answers on the health-check port (see :class:`~cloudlab.sim.ec2.InstanceRecord.serves`).
@@ -81,6 +84,7 @@ class TargetGroupHealth:
     unhealthy_threshold: int = 2
     check_port: str = "traffic-port"
     deregistration_delay_s: float = 300.0
+    cross_zone: bool = True
     load_balancers: tuple[str, ...] = ()
     lb_azs: frozenset[str] = frozenset()
     targets: dict[tuple[str, int], TargetState] = field(default_factory=dict)
@@ -98,12 +102,14 @@ class TargetGroupHealth:
             check_port=str(tg.get("HealthCheckPort") or "traffic-port"),
             deregistration_delay_s=float(
                 attributes.get("deregistration_delay.timeout_seconds", 300)),
+            # an ALB always balances across zones unless the target group turns it off
+            cross_zone=attributes.get("load_balancing.cross_zone.enabled") != "false",
             load_balancers=tuple(tg.get("LoadBalancerArns") or ()),
         )
 
     def update_settings(self, other: TargetGroupHealth) -> None:
         for name in ("port", "interval_s", "healthy_threshold", "unhealthy_threshold",
-                     "check_port", "deregistration_delay_s", "load_balancers"):
+                     "check_port", "deregistration_delay_s", "cross_zone", "load_balancers"):
             setattr(self, name, getattr(other, name))
 
     def port_checked(self, target: TargetState) -> int:
@@ -167,6 +173,28 @@ class TargetGroupHealth:
         live = [t for t in self.targets.values() if t.state not in ("draining", "unused")]
         healthy = [t for t in live if t.state == "healthy"]
         return healthy or [t for t in live if t.state == "unhealthy"]
+
+    def zonal_rotation(self, zones: frozenset[str],
+                       book: Any) -> list[tuple[str, list[TargetState]]]:
+        """With cross-zone load balancing off: each load balancer node (one per AZ in
+        ``zones``) and the targets of its own AZ that get its requests.
+
+        A node whose AZ has no healthy target is taken out of DNS (DNS failover, default
+        threshold one healthy target), so the other nodes share the requests; when no AZ has
+        a healthy target, every node fails open to the unhealthy targets of its own AZ.
+        https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health.html
+        """
+        live = [t for t in self.targets.values() if t.state not in ("draining", "unused")]
+        by_az: dict[str, list[TargetState]] = {az: [] for az in sorted(zones)}
+        for target in live:
+            record = book.records.get(target.target_id)
+            if record is not None and record.az in by_az:
+                by_az[record.az].append(target)
+        healthy = [(az, [t for t in ts if t.state == "healthy"]) for az, ts in by_az.items()]
+        healthy = [(az, ts) for az, ts in healthy if ts]
+        if healthy:
+            return healthy
+        return [(az, [t for t in ts if t.state == "unhealthy"]) for az, ts in by_az.items()]
 
     def counts(self) -> dict[str, int]:
         """How many targets are in each state."""
