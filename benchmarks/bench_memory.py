@@ -5,9 +5,11 @@ Target (issue: "report RSS of the embedded cloud after lab 09"): <= 400 MiB. Eac
 in the notebook's folder); two cells are appended that read the kernel's own
 ``/proc/self/status``: one right after the learner's cells, one after every check of the
 lab (public and hidden) has run as the grader runs them, since some checks re-run a
-simulation. ``VmRSS`` is what the kernel holds then, ``VmHWM`` its peak so far. A fresh
-kernel that has only imported cloudlab and started a ``Cloud`` is the baseline. Figures
-are printed in MiB, never asserted (Linux only: they come from ``/proc``).
+simulation. ``VmRSS`` is what the kernel holds then, ``VmHWM`` its peak so far; the RSS of
+the kernel's child processes (lab 09 runs its sale day in a worker process with a cloud of
+its own) is reported after grading. A fresh kernel that has only imported cloudlab and
+started a ``Cloud`` is the baseline. Figures are printed in MiB, never asserted (Linux
+only: they come from ``/proc``).
 
 Run: ``.venv/bin/python -m benchmarks.bench_memory`` (or ``python -m benchmarks memory``).
 """
@@ -29,11 +31,25 @@ CELL_TIMEOUT_S = 600
 MARK = "cloudlab-bench-memory:"
 
 _READ_STATUS = (
-    "import json as _json\n"
-    "with open('/proc/self/status', encoding='ascii') as _fh:\n"
-    "    _status = dict(line.split(':', 1) for line in _fh)\n"
-    "print({mark!r} + _json.dumps({{k: int(_status[k].split()[0]) / 1024\n"
-    "                              for k in ('VmRSS', 'VmHWM')}}))\n"
+    "import json as _json, os as _os\n"
+    "def _status(pid):\n"
+    "    with open(f'/proc/{{pid}}/status', encoding='utf-8', errors='replace') as fh:\n"
+    "        return {{k: v.split()[0] for k, v in (ln.split(':', 1) for ln in fh) if v.split()}}\n"
+    "_procs = {{}}\n"
+    "for _pid in filter(str.isdigit, _os.listdir('/proc')):\n"
+    "    try:\n"
+    "        _procs[int(_pid)] = _status(_pid)\n"
+    "    except OSError:\n"
+    "        pass\n"
+    "_tree, _new = set(), {{_os.getpid()}}\n"
+    "while _new:\n"
+    "    _tree |= _new\n"
+    "    _new = {{p for p, st in _procs.items() if int(st['PPid']) in _new}} - _tree\n"
+    "_tree.discard(_os.getpid())\n"
+    "_me = _procs[_os.getpid()]\n"
+    "print({mark!r} + _json.dumps({{'VmRSS': int(_me['VmRSS']) / 1024,\n"
+    "    'VmHWM': int(_me['VmHWM']) / 1024,\n"
+    "    'children': sum(int(_procs[p].get('VmRSS', 0)) for p in _tree) / 1024}}))\n"
 )
 
 _RUN_CHECKS = (
@@ -91,6 +107,7 @@ def lab_rss(number: str) -> dict[str, float]:
         f"lab{number}_kernel_peak_rss_mib": after_cells["VmHWM"],
         f"lab{number}_kernel_rss_graded_mib": after_checks["VmRSS"],
         f"lab{number}_kernel_peak_rss_graded_mib": after_checks["VmHWM"],
+        f"lab{number}_child_processes_rss_mib": after_checks["children"],
     }
 
 
