@@ -30,6 +30,11 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _assert_number(value: Any, name: str, unit: str = "") -> None:
+    """``value`` (the learner's ``name``) is a finite number (``unit``: e.g. " of seconds")."""
+    assert _number(value), f"`{name}` should be a number{unit}, got {value!r}"
+
+
 def _record(cloud: Any, instance_id: Any, name: str) -> InstanceRecord:
     book = instance_book(cloud)
     book.sync()
@@ -53,29 +58,49 @@ def _target_health(cloud: Any, tg_arn: Any, instance_id: str) -> str | None:
     return str(found[0]["TargetHealth"]["State"]) if found else None
 
 
-def _healthy_at(cloud: Any, tg_arn: Any, instance_id: str) -> float | None:
-    """Virtual time the target first turned healthy (None if unknown or never)."""
+def _target(cloud: Any, tg_arn: Any, instance_id: str) -> Any:
+    """The load balancer simulation's target for ``instance_id`` in ``tg_arn`` (or None)."""
     lb = load_balancing(cloud)
     lb.refresh()
     group = lb.groups.get(str(tg_arn))
     if group is None:
         return None
-    for (target_id, _port), target in group.targets.items():
-        if target_id == instance_id:
-            return next((t for t, state in target.history if state == "healthy"), None)
-    return None
+    return next((target for (target_id, _port), target in group.targets.items()
+                 if target_id == instance_id), None)
+
+
+def _healthy_at(cloud: Any, tg_arn: Any, instance_id: str) -> float | None:
+    """Virtual time the target first turned healthy (None if unknown or never)."""
+    target = _target(cloud, tg_arn, instance_id)
+    if target is None:
+        return None
+    return next((t for t, state in target.history if state == "healthy"), None)
 
 
 def _registered_at(cloud: Any, tg_arn: Any, instance_id: str) -> float | None:
-    lb = load_balancing(cloud)
-    lb.refresh()
-    group = lb.groups.get(str(tg_arn))
-    if group is None:
-        return None
-    for (target_id, _port), target in group.targets.items():
-        if target_id == instance_id:
-            return target.registered_t
-    return None
+    target = _target(cloud, tg_arn, instance_id)
+    return None if target is None else target.registered_t  # type: ignore[no-any-return]
+
+
+def _lived_s(record: InstanceRecord, id_name: str, seconds: float, after: str, *,
+             after_exactly: str | None = None, how: str = "") -> float:
+    """Seconds from launch to termination of ``record``, checked to be ``seconds`` (within one
+    poll step); ``after`` says that time in the hints (``after_exactly`` in the second)."""
+    kind = id_name.removesuffix("_id")
+    assert record.ended == "terminated", (
+        f"terminate the {kind} instance{how} {after} after its launch"
+    )
+    lived = float(record.ended_t or 0) - record.launch_t
+    assert abs(lived - seconds) <= POLL_S, (
+        f"terminate {id_name} {after_exactly or after} after its launch: it lived {lived:.0f} s"
+    )
+    return lived
+
+
+def _billed_s(record: InstanceRecord, cloud: Any) -> tuple[float, float]:
+    """Seconds ``record`` ran, and the seconds EC2 bills for them (a 60 s minimum)."""
+    running = record.running_seconds(0, cloud.t)
+    return running, max(running, MINIMUM_BILLED_S)
 
 
 def _check_time_to_healthy(cloud: Any, tg_arn: Any, record: InstanceRecord, value: Any,
@@ -101,7 +126,7 @@ def _check_time_to_healthy(cloud: Any, tg_arn: Any, record: InstanceRecord, valu
         f"`{name}` is None: seconds_to_healthy gave up before the target turned healthy; "
         "make its loop advance the clock (cloud.advance(seconds=5)) between two reads"
     )
-    assert _number(value), f"`{name}` should be a number of seconds, got {value!r}"
+    _assert_number(value, name, " of seconds")
     running = record.plan.running_after_s
     if abs(value + running - expected) <= POLL_S and abs(value - expected) > POLL_S:
         raise AssertionError(
@@ -132,16 +157,10 @@ def lifecycle(trial_id: Any, pending_s: Any, trial_billed_s: Any, blip_id: Any,
         f"`pending_s` should be how long trial_id stayed pending, measured from its LaunchTime "
         f"by reading its State every 5 s of virtual time, got {pending_s!r}"
     )
-    assert trial.ended == "terminated", (
-        "terminate the trial instance (ec2.terminate_instances) 2 minutes after its launch"
-    )
-    lived = float(trial.ended_t or 0) - trial.launch_t
-    assert abs(lived - TRIAL_S) <= POLL_S, (
-        f"terminate trial_id 2 minutes (120 s) after its launch: it lived {lived:.0f} s"
-    )
-    running = trial.running_seconds(0, cloud.t)
-    billed = max(running, MINIMUM_BILLED_S)
-    assert _number(trial_billed_s), f"`trial_billed_s` should be a number, got {trial_billed_s!r}"
+    lived = _lived_s(trial, "trial_id", TRIAL_S, "2 minutes", after_exactly="2 minutes (120 s)",
+                     how=" (ec2.terminate_instances)")
+    _running, billed = _billed_s(trial, cloud)
+    _assert_number(trial_billed_s, "trial_billed_s")
     if abs(trial_billed_s - lived) < 1e-6 and abs(lived - billed) > 1e-6:
         raise AssertionError(
             f"`trial_billed_s` counts from the launch ({lived:.0f} s): billing starts when the "
@@ -153,14 +172,9 @@ def lifecycle(trial_id: Any, pending_s: Any, trial_billed_s: Any, blip_id: Any,
 
     blip = _record(cloud, blip_id, "blip_id")
     assert blip.instance_id != trial.instance_id, "`blip_id` should be a second instance"
-    assert blip.ended == "terminated", "terminate the blip instance 30 s after its launch"
-    blip_lived = float(blip.ended_t or 0) - blip.launch_t
-    assert abs(blip_lived - BLIP_S) <= POLL_S, (
-        f"terminate blip_id 30 s after its launch: it lived {blip_lived:.0f} s"
-    )
-    blip_running = blip.running_seconds(0, cloud.t)
-    blip_expected = max(blip_running, MINIMUM_BILLED_S)
-    assert _number(blip_billed_s), f"`blip_billed_s` should be a number, got {blip_billed_s!r}"
+    blip_lived = _lived_s(blip, "blip_id", BLIP_S, "30 s")
+    blip_running, blip_expected = _billed_s(blip, cloud)
+    _assert_number(blip_billed_s, "blip_billed_s")
     if abs(blip_billed_s - blip_expected) > 1e-6 and blip_billed_s < MINIMUM_BILLED_S:
         raise AssertionError(
             f"`blip_billed_s` is {blip_billed_s!r}, but per-second billing has a 60-second "
@@ -172,9 +186,7 @@ def lifecycle(trial_id: Any, pending_s: Any, trial_billed_s: Any, blip_id: Any,
 
     price = instance_type(trial.instance_type).price_per_hour
     cost = (billed + blip_expected) * price / 3600
-    assert _number(lifecycle_cost_usd), (
-        f"`lifecycle_cost_usd` should be a number of dollars, got {lifecycle_cost_usd!r}"
-    )
+    _assert_number(lifecycle_cost_usd, "lifecycle_cost_usd", " of dollars")
     hours = math.ceil(lived / 3600) + math.ceil(blip_lived / 3600)
     if abs(lifecycle_cost_usd - hours * price) < 1e-9:
         raise AssertionError(
@@ -239,7 +251,7 @@ def golden_ami_(golden_ami: Any, clone_id: Any, golden_serve_s: Any, user_data_s
         "see that an AMI works in every AZ of its Region"
     )
     _check_time_to_healthy(cloud, tg_arn, clone, golden_serve_s, "golden_serve_s", "clone_id")
-    assert _number(saving_s), f"`saving_s` should be a number of seconds, got {saving_s!r}"
+    _assert_number(saving_s, "saving_s", " of seconds")
     if _number(user_data_serve_s) and abs(saving_s + (user_data_serve_s - golden_serve_s)) < 1e-6 \
             and saving_s != 0:
         raise AssertionError(
@@ -417,7 +429,7 @@ def copy_ami(dr_ami: Any, dr_clone_id: Any, golden_ami: Any, cloud: Any,
     serving = clone.serving_t
     assert serving is not None, "`dr_clone_id` never serves: launch it from `dr_ami`"
     expected = serving - clone.launch_t
-    assert _number(dr_serve_s), f"`dr_serve_s` should be a number of seconds, got {dr_serve_s!r}"
+    _assert_number(dr_serve_s, "dr_serve_s", " of seconds")
     if abs(dr_serve_s - serving) < 1e-6 and abs(dr_serve_s - expected) > 1e-6:
         raise AssertionError(
             "`dr_serve_s` is a time on the clock (serving_t): subtract the instance's launch_t "

@@ -36,7 +36,6 @@ from __future__ import annotations
 import json
 import re
 import warnings
-import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -45,6 +44,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from cloudlab.cloud.backends import FAKE_CREDENTIALS
+from cloudlab.cloud.hooks import install_call_hooks
 from cloudlab.errors import MalformedPolicy
 from cloudlab.iam.actions import (
     ACCOUNT_ID,
@@ -188,9 +188,6 @@ class EnforcementState:
         self.policies.clear()
 
 
-_installed: weakref.WeakSet[Any] = weakref.WeakSet()
-
-
 def _state(cloud: Any) -> EnforcementState:
     return cloud.state(_STATE, EnforcementState)  # type: ignore[no-any-return]
 
@@ -201,21 +198,7 @@ def install(cloud: Any) -> EnforcementState:
     Called by every public function of :mod:`cloudlab.iam` that needs the hooks; the hooks
     keep the books (STS sessions, caches, root identity) even while enforcement is off.
     """
-    if cloud not in _installed:
-        ref = weakref.ref(cloud)
-
-        def before(event_name: str, **kwargs: Any) -> Any:
-            c = ref()
-            return None if c is None else _before_call(c, event_name, **kwargs)
-
-        def after(event_name: str, **kwargs: Any) -> None:
-            c = ref()
-            if c is not None:
-                _after_call(c, event_name, **kwargs)
-
-        cloud.on("before-call", before)
-        cloud.on("after-call", after)
-        _installed.add(cloud)
+    install_call_hooks(cloud, _STATE, before=_before_call, after=_after_call)
     return _state(cloud)
 
 

@@ -3,7 +3,8 @@
 // ("t = 14:00 of 24:00") while a run is going, the error of a failed replay, and, when a
 // replay function is attached, one slider per control and a "Replay" button. A click
 // sends {event: "replay", values} to Python, which runs the replay and redraws.
-// It holds no simulation logic and loads nothing from the network.
+// It holds no simulation logic and loads nothing from the network. liveStatus and liveSvg
+// come from live.js (put before this file by Python).
 
 const EMPTY_TEXT = "No data yet: pass a recorder, or run a scenario with live=dashboard.";
 
@@ -14,25 +15,14 @@ function formatValue(value) {
 
 function render({ model, el }) {
   const root = document.createElement("figure");
-  root.className = "cloudlab-dashboard";
-
-  const status = document.createElement("div");
-  status.className = "cloudlab-dashboard__status";
-  status.setAttribute("role", "status");
-  status.setAttribute("aria-live", "polite");
-  const bar = document.createElement("progress");
-  bar.className = "cloudlab-dashboard__progress";
-  bar.max = 1;
-  const label = document.createElement("span");
-  label.className = "cloudlab-dashboard__progress-label";
-  status.append(bar, label);
+  root.className = "cloudlab-dashboard cloudlab-live";
+  const { status, bar, label } = liveStatus("cloudlab-dashboard");
 
   const error = document.createElement("div");
   error.className = "cloudlab-dashboard__error";
   error.setAttribute("role", "alert");
 
-  const body = document.createElement("div");
-  body.className = "cloudlab-dashboard__svg";
+  const { body, draw: drawSvg } = liveSvg("cloudlab-dashboard", model, EMPTY_TEXT);
 
   const form = document.createElement("form");
   form.className = "cloudlab-dashboard__controls";
@@ -56,18 +46,6 @@ function render({ model, el }) {
 
   const inputs = new Map(); // control name -> {input, output}
   let waiting = false; // clicked, Python has not answered yet
-
-  function drawSvg() {
-    const svg = model.get("svg") || "";
-    const at = svg.indexOf("<svg");
-    if (at < 0) {
-      body.textContent = EMPTY_TEXT;
-      body.classList.add("is-empty");
-      return;
-    }
-    body.classList.remove("is-empty");
-    body.innerHTML = svg.slice(at); // our own SVG, rendered by matplotlib in the kernel
-  }
 
   function drawProgress() {
     const p = Number(model.get("progress"));

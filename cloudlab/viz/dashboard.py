@@ -31,12 +31,9 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
-import anywidget
 import numpy as np
 import traitlets
 
@@ -48,15 +45,11 @@ from cloudlab.viz.dashboard_render import (
     DEFAULT_WIDTH_PX,
     render_dashboard_svg,
 )
-from cloudlab.viz.static import StaticSvgMixin
+from cloudlab.viz.live import MIN_RENDER_INTERVAL_S, LiveSvgWidget, front_end
 
 __all__ = ["MIN_RENDER_INTERVAL_S", "ScalingDashboard", "dashboard"]
 
-_HERE = Path(__file__).parent
 _log = logging.getLogger(__name__)
-
-#: Wall-clock seconds between two live renders (at most ~4 renders per second).
-MIN_RENDER_INTERVAL_S = 0.25
 
 
 def _hm(seconds: float) -> str:
@@ -64,7 +57,7 @@ def _hm(seconds: float) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-class ScalingDashboard(StaticSvgMixin, anywidget.AnyWidget):  # type: ignore[misc]
+class ScalingDashboard(LiveSvgWidget):
     """Demand, instances per AZ, latency, errors and cost of a scaling run, live.
 
     Args:
@@ -93,18 +86,10 @@ class ScalingDashboard(StaticSvgMixin, anywidget.AnyWidget):  # type: ignore[mis
         ...                           label="Scale out above CPU %")})
     """
 
-    _esm = _HERE / "dashboard.js"
-    _css = _HERE / "dashboard.css"
+    _esm = front_end("dashboard.js")
+    _css = front_end("dashboard.css")
+    _svg_function = "render_dashboard_svg"
 
-    svg = traitlets.Unicode(
-        "", help="The dashboard as an SVG document (rendered in Python, shown as is)."
-    ).tag(sync=True)
-    title = traitlets.Unicode("", help="Heading of the dashboard; changing it re-renders.").tag(
-        sync=True
-    )
-    progress = traitlets.Float(
-        1.0, help="Fraction of the run drawn so far, 0..1; the view shows a bar below 1."
-    ).tag(sync=True)
     progress_text = traitlets.Unicode(
         "", help="Virtual time reached, e.g. 't = 14:00 of 24:00' (hours:minutes)."
     ).tag(sync=True)
@@ -163,16 +148,9 @@ class ScalingDashboard(StaticSvgMixin, anywidget.AnyWidget):  # type: ignore[mis
         self._shown: Any = rec  # the recorder, or a view of its first samples
         self._replay = replay
         self._width, self._height = int(width), int(height)
-        self._min_interval_s = min_interval_s
-        self._clock: Callable[[], float] = time.monotonic
-        self._last_render = -math.inf
-        self._render_cost_s = 0.0
-        self._pending: tuple[Any, int] | None = None
-        self._t_end_s: float | None = None
+        self._init_live(min_interval_s)
         self._ready = False
         self._next_label: str | None = None  # label of the run a replay is drawing
-        self._init_static()
-        self.renders = 0
         self.runs = 1 if rec is not None else 0
         #: The exception raised by the last failed replay (``None`` after a good one).
         self.last_exception: BaseException | None = None
@@ -194,25 +172,6 @@ class ScalingDashboard(StaticSvgMixin, anywidget.AnyWidget):  # type: ignore[mis
             self._last_render = -math.inf
 
     # -- validation ----------------------------------------------------------------------
-
-    @traitlets.validate("progress")
-    def _valid_progress(self, proposal: dict[str, Any]) -> float:
-        value = float(proposal["value"])
-        if not 0.0 <= value <= 1.0:  # also rejects NaN
-            raise traitlets.TraitError(
-                f"progress must be between 0 and 1 (fraction of the run done), got {value}"
-            )
-        return value
-
-    @traitlets.validate("svg")
-    def _valid_svg(self, proposal: dict[str, Any]) -> str:
-        value = str(proposal["value"])
-        if value and "<svg" not in value[:2000]:
-            raise traitlets.TraitError(
-                f"svg must be an SVG document (containing '<svg'), got {value[:40]!r}; "
-                "set it with render_dashboard_svg(...)"
-            )
-        return value
 
     @traitlets.validate("slo_p95_ms")
     def _valid_slo(self, proposal: dict[str, Any]) -> float | None:
@@ -245,53 +204,18 @@ class ScalingDashboard(StaticSvgMixin, anywidget.AnyWidget):  # type: ignore[mis
 
     # -- live updates --------------------------------------------------------------------
 
-    def update(self, recorder: Any, upto: int | None = None, *, final: bool | None = None) -> None:
-        """Show the first ``upto`` samples of ``recorder`` (called by ``Scenario.run``).
+    def _checked(self, recorder: Any) -> Any:
+        return as_recorder(recorder, what="ScalingDashboard.update")
 
-        Moves the progress text on every call, but renders at most once per
-        ``min_interval_s`` of wall time (and waits at least as long as the previous render
-        took). The final state is always drawn: when ``upto`` reaches the end of the
-        recorder, when ``final=True``, or on :meth:`flush`.
-
-        Args:
-            recorder: the run's recorder (its full time axis fixes the x axis).
-            upto: number of samples recorded so far; default: all of them.
-            final: force (``True``) or suppress (``False``) the final rendering;
-                default: ``upto >= len(recorder.t_s)``.
-
-        Raises:
-            TypeError, InvalidScenario: see :func:`dashboard`.
-            ValueError: ``upto`` is negative or beyond the recorder's length.
-        """
-        rec = as_recorder(recorder, what="ScalingDashboard.update")
-        n = int(np.asarray(rec.t_s).shape[0])
-        upto = n if upto is None else int(upto)
-        if not 0 <= upto <= n:
-            raise ValueError(f"upto must be between 0 and the recorder's {n} samples, got {upto}")
-        if final is None:
-            final = upto >= n
+    def _set_progress(self, rec: Any, upto: int, fraction: float) -> None:
         with self.hold_sync():  # one message: the view never shows a mixed state
-            self.progress = 1.0 if final else (upto / n if n else 0.0)
+            self.progress = fraction
             self.progress_text = self._progress_text(rec, upto)
-        self._pending = (rec, upto)
-        wait = max(self._min_interval_s, self._render_cost_s)
-        if final or self._clock() - self._last_render >= wait:
-            self.flush()
 
-    def flush(self) -> None:
-        """Render the latest data passed to :meth:`update` now, if not drawn yet."""
-        if self._pending is None:
-            return
-        rec, upto = self._pending
-        self._pending = None
-        n = int(np.asarray(rec.t_s).shape[0])
+    def _show(self, rec: Any, shown: Any) -> None:
         self.runs = max(self.runs, 1)
         self._recorder = rec
-        self._t_end_s = float(rec.t_s[-1]) if n else None
-        self._shown = rec if upto >= n else rec.upto(upto)
-        self._render()
-        if self.progress >= 1.0:
-            self._refresh_saved_output()
+        self._shown = shown
 
     @staticmethod
     def _progress_text(rec: Any, upto: int) -> str:
@@ -383,8 +307,8 @@ class ScalingDashboard(StaticSvgMixin, anywidget.AnyWidget):  # type: ignore[mis
             return f"run {run}: {settings}"
         return f"run {run}" if run > 1 or self._replay is not None else "this run"
 
-    def _render(self) -> None:
-        began = self._clock()
+    def _draw(self) -> str:
+        """The dashboard's SVG; also sets ``summary`` to the run shown."""
         rows: list[Summary] = []
         if self._shown is not None and np.asarray(self._shown.t_s).size:
             label = self._next_label or self._label(max(self.runs, 1))
@@ -393,7 +317,7 @@ class ScalingDashboard(StaticSvgMixin, anywidget.AnyWidget):  # type: ignore[mis
             if self.previous_summary:
                 rows.append(Summary.from_dict(self.previous_summary))
             rows.append(current)
-        self.svg = render_dashboard_svg(
+        return render_dashboard_svg(
             self._shown,
             title=self.title,
             width_px=self._width,
@@ -403,9 +327,6 @@ class ScalingDashboard(StaticSvgMixin, anywidget.AnyWidget):  # type: ignore[mis
             summaries=rows,
             progress_text=self.progress_text if self.progress < 1.0 else "",
         )
-        self._last_render = self._clock()
-        self._render_cost_s = self._last_render - began
-        self.renders += 1
 
     def __repr__(self) -> str:
         return (

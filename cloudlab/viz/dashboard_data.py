@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from cloudlab.errors import InvalidScenario
+from cloudlab.viz.drawing import is_recorder, series
 
 __all__ = [
     "AZ_PREFIX",
@@ -47,10 +48,6 @@ _DRAWN = (
 )
 
 
-def _is_recorder(obj: object) -> bool:
-    return hasattr(obj, "t_s") and hasattr(obj, "__getitem__") and hasattr(obj, "names")
-
-
 def as_recorder(obj: object, *, what: str = "the dashboard") -> Any:
     """The recorder inside ``obj`` (a ``Recorder`` or anything with ``.recorder``), checked.
 
@@ -66,9 +63,9 @@ def as_recorder(obj: object, *, what: str = "the dashboard") -> Any:
         InvalidScenario: the recorder has no ``demand_rps`` series.
     """
     rec = obj
-    if not _is_recorder(rec) and _is_recorder(getattr(obj, "recorder", None)):
+    if not is_recorder(rec) and is_recorder(getattr(obj, "recorder", None)):
         rec = obj.recorder  # type: ignore[attr-defined]
-    if not _is_recorder(rec):
+    if not is_recorder(rec):
         raise TypeError(
             f"{what} needs a Recorder (or a run result with .recorder), got "
             f"{type(obj).__name__} {_short(obj)}; pass e.g. result.recorder from "
@@ -86,13 +83,6 @@ def as_recorder(obj: object, *, what: str = "the dashboard") -> Any:
 def _short(obj: object) -> str:
     text = repr(obj)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def series(rec: Any, name: str) -> np.ndarray | None:
-    """The series ``name`` as floats, or ``None`` when the recorder lacks it."""
-    if name not in rec.names:
-        return None
-    return np.asarray(rec[name], dtype=float)
 
 
 def az_series(rec: Any) -> dict[str, np.ndarray]:

@@ -25,7 +25,8 @@ from cloudlab.viz.dashboard_data import (
     minmax_indices,
     series,
 )
-from cloudlab.viz.render import MAX_POINTS, _fmt_num, _fmt_usd, _step_s, _when
+from cloudlab.viz.drawing import fmt_num, fmt_usd, label_event, no_data, step_s, when
+from cloudlab.viz.render import MAX_POINTS
 
 __all__ = [
     "draw_cost",
@@ -86,18 +87,6 @@ def panel_legend(ax: Axes, handles: list[Any] | None = None) -> None:
     )
 
 
-def _no_data(ax: Axes, what: str) -> None:
-    ax.text(
-        0.5,
-        0.5,
-        f"no {what} recorded",
-        transform=ax.transAxes,
-        ha="center",
-        va="center",
-        color="#555555",
-    )
-
-
 def _picked(
     t: np.ndarray, values: np.ndarray, *, step: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -115,7 +104,7 @@ def draw_traffic(ax: Axes, rec: Any, t: np.ndarray, desc: list[str], start: Any)
     ax.plot(*_picked(t, demand), label="demand", **_DEMAND)
     if demand.size:
         i = int(np.argmax(demand))
-        desc.append(f"Demand peaks at {_fmt_num(demand[i])} req/s on {_when(start, t[i])}.")
+        desc.append(f"Demand peaks at {fmt_num(demand[i])} req/s on {when(start, t[i])}.")
     capacity = series(rec, "capacity_rps")
     served = series(rec, "served_rps")
     ceiling = served if served is not None else capacity
@@ -193,7 +182,7 @@ def draw_fleet(ax: Axes, rec: Any, t: np.ndarray, events: Sequence[Any]) -> None
     level = desired if desired is not None else total
     if level is None and per_az:
         level = np.sum(list(per_az.values()), axis=0)
-    step = _step_s(rec, t)
+    step = step_s(rec, t)
     # at most one triangle per 1/200 of the axis and kind (the legend gives the count)
     bin_s = max(step, (float(t[-1]) - float(t[0])) / 200.0) if t.size else 1.0
     for kind, marker, text in (("scale_out", "^", "scale out"), ("scale_in", "v", "scale in")):
@@ -219,7 +208,7 @@ def draw_fleet(ax: Axes, rec: Any, t: np.ndarray, events: Sequence[Any]) -> None
             zorder=4,
         )
     if top == 0.0 and not per_az and total is None and desired is None:
-        _no_data(ax, "instances")
+        no_data(ax, "instances")
     # headroom: the AZ legend sits inside, top left, above the tallest stack
     ax.set_ylim(0, top * (1.5 if az_handles else 1.15) + 1)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
@@ -255,13 +244,13 @@ def draw_latency(ax: Axes, rec: Any, t: np.ndarray, slo: float | None, desc: lis
         if values.size and not np.isnan(values).all():
             worst = max(worst, float(np.nanmax(values)))
     if not handles:
-        _no_data(ax, "latency (p50_ms/p95_ms/p99_ms)")
+        no_data(ax, "latency (p50_ms/p95_ms/p99_ms)")
     if slo is not None:
         handles.append(ax.axhline(slo, label=f"SLO p95 \u2264 {slo:,.0f} ms", **_SLO))
         p95 = series(rec, "p95_ms")
         if p95 is not None and p95.size:
             over = np.nan_to_num(p95, nan=0.0) > slo
-            minutes = float(over.sum()) * _step_s(rec, t) / 60.0
+            minutes = float(over.sum()) * step_s(rec, t) / 60.0
             desc.append(f"p95 above the {slo:,.0f} ms SLO for {minutes:,.0f} minutes.")
     ax.set_ylim(0, max(worst, slo or 0.0, 1.0) * 1.15)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
@@ -283,12 +272,12 @@ def draw_latency(ax: Axes, rec: Any, t: np.ndarray, slo: float | None, desc: lis
 def draw_cost(ax: Axes, rec: Any, t: np.ndarray) -> None:
     cost = series(rec, "cost_usd")
     if cost is None or cost.size == 0:
-        _no_data(ax, "cost_usd")
+        no_data(ax, "cost_usd")
         return
     hours, values = _picked(t, cost)
     ax.plot(hours, values, label="cumulative cost", **_COST)
     ax.annotate(
-        _fmt_usd(float(cost[-1])),
+        fmt_usd(float(cost[-1])),
         xy=(hours[-1], values[-1]),
         xytext=(4, 0),
         textcoords="offset points",
@@ -331,8 +320,8 @@ def draw_events(
                 label="alarm in ALARM" if first_band and ax is axes[0] else None,
             )
         first_band = False
-        until = "still in ALARM" if band.t1_s is None else f"until {_when(start, band.t1_s)}"
-        said.append(f"{band.name} in ALARM from {_when(start, band.t0_s)} {until}")
+        until = "still in ALARM" if band.t1_s is None else f"until {when(start, band.t1_s)}"
+        said.append(f"{band.name} in ALARM from {when(start, band.t0_s)} {until}")
         row = next((r for r, free in enumerate(row_free) if x0 >= free), None)
         if row is None:
             continue
@@ -367,24 +356,11 @@ def draw_events(
         if text in labelled or len(labelled) >= _MAX_EVENT_LABELS:
             continue
         labelled.add(text)
-        named.append(f"{marker.label} ({marker.kind}) at {_when(start, t_m)}")
+        named.append(f"{marker.label} ({marker.kind}) at {when(start, t_m)}")
         if t_m < next_label_s:  # too close to the last label: the line alone says it
             continue
         next_label_s = t_m + 0.015 * (t_hi - t_lo)
-        axes[0].annotate(
-            text,
-            xy=(t_m / 3600.0, 1.0),
-            xycoords=("data", "axes fraction"),
-            xytext=(-2, -2),
-            textcoords="offset points",
-            ha="right",
-            va="top",
-            rotation=90,
-            fontsize=7.5,
-            style="italic",
-            color=style["color"],
-            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "alpha": 0.8, "lw": 0},
-        )
+        label_event(axes[0], text, t_m, fontsize=7.5, color=style["color"])
     if named:
         desc.append("Events: " + "; ".join(named) + ".")
     scaling = [m for m in events if m.kind in ("scale_out", "scale_in")]

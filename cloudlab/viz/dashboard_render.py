@@ -23,17 +23,13 @@ Example:
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 import matplotlib.style
 import numpy as np
-from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from cloudlab.errors import InvalidScenario
 from cloudlab.viz.dashboard_data import Summary, as_recorder, summarize
@@ -45,14 +41,15 @@ from cloudlab.viz.dashboard_panels import (
     draw_traffic,
     panel_legend,
 )
-from cloudlab.viz.render import (
-    _RC,
-    DEFAULT_WIDTH_PX,
-    _add_accessibility,
-    _start,
-    _step_s,
-    _time_axis,
+from cloudlab.viz.drawing import (
+    STYLE,
+    add_accessibility,
+    figure_svg,
+    run_start,
+    set_time_axis,
+    step_s,
 )
+from cloudlab.viz.render import DEFAULT_WIDTH_PX
 
 __all__ = ["DEFAULT_HEIGHT_PX", "DEFAULT_WIDTH_PX", "render_dashboard_svg"]
 
@@ -95,13 +92,13 @@ def _draw(
     slo: float | None,
     rows: Sequence[Summary],
 ) -> str:
-    start = _start(rec)
+    start = run_start(rec)
     t = np.asarray(rec.t_s, dtype=float)
     t_lo = float(t[0])
-    t_data = float(t[-1]) + _step_s(rec, t)
+    t_data = float(t[-1]) + step_s(rec, t)
     t_hi = max(float(t_end_s), float(t[-1])) if t_end_s is not None else float(t[-1])
     if t_hi <= t_lo:
-        t_hi = t_lo + _step_s(rec, t)
+        t_hi = t_lo + step_s(rec, t)
     w_in, h_in = fig.get_size_inches()
     bottom_in = _AXIS_IN + 0.25 + _ROW_IN * (len(rows) + 1)
     plot_h = h_in - _TOP_IN - bottom_in - 3 * _GAP_IN
@@ -138,15 +135,7 @@ def _draw(
     panel_legend(ax_rps)
     desc.extend(s.text() + "." for s in rows)
 
-    span_h = (t_hi - t_lo) / 3600.0
-    step_h, fmt = _time_axis(span_h)
-    ax_usd.xaxis.set_major_locator(MultipleLocator(step_h))
-    ax_usd.xaxis.set_major_formatter(
-        FuncFormatter(lambda h, _pos: (start + timedelta(hours=float(h))).strftime(fmt))
-    )
-    ax_usd.set_xlim(t_lo / 3600.0, t_hi / 3600.0)
-    tz = start.tzname() or "UTC"
-    ax_usd.set_xlabel(f"virtual time ({tz}), run starts {start:%a %d %b %Y %H:%M}")
+    set_time_axis(ax_usd, start, t_lo, t_hi)
     _draw_summary(fig, rows, w_in, h_in)
     return " ".join(desc)
 
@@ -208,7 +197,7 @@ def render_dashboard_svg(
     rec = None if recorder is None else as_recorder(recorder)
     empty = rec is None or np.asarray(rec.t_s).size == 0
     rows = list(summaries) if summaries else ([] if empty else [summarize(rec)])
-    with matplotlib.style.context(["default", _RC]):
+    with matplotlib.style.context(["default", STYLE]):
         fig = Figure(figsize=(width_px / 96.0, height_px / 96.0))
         desc = _draw_empty(fig) if empty else _draw(fig, rec, t_end_s, slo_p95_ms, rows)
         if title:
@@ -221,9 +210,7 @@ def render_dashboard_svg(
             )
         if progress_text:
             fig.text(0.99, 0.99, progress_text, ha="right", va="top", fontsize=9, color="#333333")
-        buf = io.StringIO()
-        FigureCanvasSVG(fig)
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    svg = _PATH_DATA.sub(lambda m: _DECIMALS.sub(r"\1", m.group(0)), buf.getvalue())
+        svg = figure_svg(fig)
+    svg = _PATH_DATA.sub(lambda m: _DECIMALS.sub(r"\1", m.group(0)), svg)
     heading = title or "Scaling dashboard: demand, instances per AZ, latency, errors, cost"
-    return _add_accessibility(svg, heading, desc)
+    return add_accessibility(svg, heading, desc)

@@ -29,24 +29,33 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
-import io
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from html import escape
 from typing import Any
 
 import matplotlib.style
 import numpy as np
-from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from cloudlab.errors import InvalidScenario
+from cloudlab.viz.drawing import (
+    STYLE,
+    add_accessibility,
+    figure_svg,
+    fmt_num,
+    fmt_usd,
+    is_recorder,
+    label_event,
+    no_data,
+    run_start,
+    series,
+    set_time_axis,
+    step_s,
+    when,
+)
 
 __all__ = ["MAX_POINTS", "minmax_downsample", "render_svg"]
 
@@ -65,24 +74,6 @@ DEMAND, CAPACITY, UNMET, INSTANCES, COST = (
     "instances",
     "cost_usd",
 )
-
-# Fixed style: matplotlib defaults plus these, whatever the user's rcParams say.
-_RC: dict[str, Any] = {
-    "svg.hashsalt": "cloudlab",  # stable ids for clip paths and glyphs
-    "svg.fonttype": "none",  # text stays text: smaller, selectable, read by screen readers
-    "font.size": 9.0,
-    "axes.titlesize": 9.5,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.color": "#d0d0d0",
-    "grid.linewidth": 0.6,
-    "legend.fontsize": 8.0,
-    "legend.frameon": False,
-    "path.simplify": True,
-}
 
 # Colour-blind-safe (Okabe-Ito) colours, always paired with a distinct line style.
 _DEMAND_STYLE = {"color": "#222222", "linestyle": "-", "linewidth": 1.3}
@@ -173,10 +164,6 @@ def minmax_downsample(
 # -- input handling -----------------------------------------------------------------------
 
 
-def _is_recorder(obj: object) -> bool:
-    return hasattr(obj, "t_s") and hasattr(obj, "__getitem__") and hasattr(obj, "names")
-
-
 def _as_runs(source: object) -> list[_Run]:
     """Normalise a recorder, a run result, a comparison (anything with ``.results``, as
     ``Experiment`` runs return), or a sequence of them, to a list of runs."""
@@ -196,10 +183,10 @@ def _as_runs(source: object) -> list[_Run]:
         )
     runs: list[_Run] = []
     for i, item in enumerate(items):
-        if hasattr(item, "recorder") and _is_recorder(item.recorder):
+        if hasattr(item, "recorder") and is_recorder(item.recorder):
             name = str(getattr(item, "name", "") or "")
             runs.append(_Run(name or f"run {i + 1}", item.recorder))
-        elif _is_recorder(item):
+        elif is_recorder(item):
             runs.append(_Run(f"run {i + 1}", item))
         else:
             raise TypeError(
@@ -210,35 +197,7 @@ def _as_runs(source: object) -> list[_Run]:
     return runs
 
 
-def _series(rec: Any, name: str) -> np.ndarray | None:
-    if name not in rec.names:
-        return None
-    return np.asarray(rec[name], dtype=float)
-
-
-def _start(rec: Any) -> datetime:
-    start = getattr(rec, "start", None)
-    if isinstance(start, datetime):
-        return start if start.tzinfo else start.replace(tzinfo=UTC)
-    return datetime(2026, 1, 5, tzinfo=UTC)
-
-
-def _step_s(rec: Any, t: np.ndarray) -> float:
-    step = getattr(rec, "step_s", None)
-    if step:
-        return float(step)
-    return float(t[1] - t[0]) if t.shape[0] > 1 else 1.0
-
-
 # -- formatting helpers -------------------------------------------------------------------
-
-
-def _fmt_num(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.3g}"
-
-
-def _fmt_usd(x: float) -> str:
-    return f"${x:,.2f}"
 
 
 def _fmt_requests(n: float) -> str:
@@ -248,37 +207,18 @@ def _fmt_requests(n: float) -> str:
     return f"{n:.0f}"
 
 
-def _when(start: datetime, t_s: float) -> str:
-    return (start + timedelta(seconds=float(t_s))).strftime("%a %H:%M")
-
-
-def _time_axis(span_h: float) -> tuple[float, str]:
-    """Tick step (hours) and strftime format for a chart spanning ``span_h`` hours."""
-    for limit, step, fmt in (
-        (3, 0.5, "%H:%M"),
-        (8, 1, "%H:%M"),
-        (30, 3, "%a %H:%M"),
-        (80, 12, "%a %H:%M"),
-        (24 * 16, 24, "%a %d"),
-    ):
-        if span_h <= limit:
-            return step, fmt
-    return 24 * 7, "%d %b"
-
-
 # -- drawing ------------------------------------------------------------------------------
 
 
 def _draw(fig: Figure, runs: list[_Run], title: str, t_end_s: float | None) -> str:
     """Draw the three panels on ``fig``; return the plain-text description."""
     first = runs[0].rec
-    start = _start(first)
+    start = run_start(first)
     t_full = np.asarray(first.t_s, dtype=float)
     t_lo = float(t_full[0])
     t_hi = float(t_full[-1]) if t_end_s is None else max(float(t_end_s), float(t_full[-1]))
     if t_hi <= t_lo:
-        t_hi = t_lo + _step_s(first, t_full)
-    span_h = (t_hi - t_lo) / 3600.0
+        t_hi = t_lo + step_s(first, t_full)
 
     # Fixed margins in inches (fonts are fixed in points): much faster than a layout engine
     # and just as deterministic.
@@ -305,12 +245,12 @@ def _draw(fig: Figure, runs: list[_Run], title: str, t_end_s: float | None) -> s
     ax_cost.set_ylabel("USD")
 
     desc: list[str] = []
-    demand_full = _series(first, DEMAND)
+    demand_full = series(first, DEMAND)
     if demand_full is not None and demand_full.size:
         i_peak = int(np.argmax(demand_full))
         desc.append(
-            f"Demand peaks at {_fmt_num(demand_full[i_peak])} requests/s on "
-            f"{_when(start, t_full[i_peak])}."
+            f"Demand peaks at {fmt_num(demand_full[i_peak])} requests/s on "
+            f"{when(start, t_full[i_peak])}."
         )
         t_d, ds = minmax_downsample(t_full, {"d": demand_full})
         ax_rps.plot(t_d / 3600.0, ds["d"], label="demand", **_DEMAND_STYLE)
@@ -324,11 +264,11 @@ def _draw(fig: Figure, runs: list[_Run], title: str, t_end_s: float | None) -> s
         t = np.asarray(rec.t_s, dtype=float)
         if t.size == 0:
             continue
-        step = _step_s(rec, t)
+        step = step_s(rec, t)
         wanted = {
             name: arr
             for name in (CAPACITY, INSTANCES, COST, DEMAND, UNMET)
-            if (arr := _series(rec, name)) is not None
+            if (arr := series(rec, name)) is not None
         }
         demand = demand_full if k == 0 or DEMAND not in wanted else wanted[DEMAND]
         if (
@@ -374,7 +314,7 @@ def _draw(fig: Figure, runs: list[_Run], title: str, t_end_s: float | None) -> s
             if unmet_note and not filled:
                 cap_label += ": all demand served"
             ax_rps.plot(hours, ds[CAPACITY], label=cap_label, drawstyle="steps-post", **style)
-            facts.insert(0, f"capacity up to {_fmt_num(wanted[CAPACITY].max())} requests/s")
+            facts.insert(0, f"capacity up to {fmt_num(wanted[CAPACITY].max())} requests/s")
         if INSTANCES in ds:
             drew_n = True
             ax_n.plot(hours, ds[INSTANCES], drawstyle="steps-post", **style)
@@ -385,12 +325,12 @@ def _draw(fig: Figure, runs: list[_Run], title: str, t_end_s: float | None) -> s
             final = float(wanted[COST][-1])
             max_cost = max(max_cost, float(wanted[COST].max()))
             ax_cost.plot(
-                hours, ds[COST], label=f"{label}: {_fmt_usd(final)}" if label else None, **style
+                hours, ds[COST], label=f"{label}: {fmt_usd(final)}" if label else None, **style
             )
-            facts.append(f"cost {_fmt_usd(final)}")
+            facts.append(f"cost {fmt_usd(final)}")
             if not label:
                 ax_cost.annotate(
-                    _fmt_usd(final),
+                    fmt_usd(final),
                     xy=(hours[-1], ds[COST][-1]),
                     xytext=(4, 0),
                     textcoords="offset points",
@@ -407,15 +347,7 @@ def _draw(fig: Figure, runs: list[_Run], title: str, t_end_s: float | None) -> s
         (ax_cost, drew_cost, "cost_usd"),
     ):
         if not drew:
-            ax.text(
-                0.5,
-                0.5,
-                f"no {what} recorded",
-                transform=ax.transAxes,
-                ha="center",
-                va="center",
-                color="#555555",
-            )
+            no_data(ax, what)
         ax.set_ylim(bottom=0)
 
     # Event markers: labelled once each (first occurrence), lines on every panel.
@@ -432,21 +364,8 @@ def _draw(fig: Figure, runs: list[_Run], title: str, t_end_s: float | None) -> s
         if text in labelled or len(labelled) >= _MAX_EVENT_LABELS:
             continue
         labelled.add(text)
-        named.append(f"{text} at {_when(start, t_m)}")
-        ax_rps.annotate(
-            text,
-            xy=(t_m / 3600.0, 1.0),
-            xycoords=("data", "axes fraction"),
-            xytext=(-2, -2),
-            textcoords="offset points",
-            ha="right",
-            va="top",
-            rotation=90,
-            fontsize=8,
-            style="italic",
-            color="#333333",
-            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "alpha": 0.8, "lw": 0},
-        )
+        named.append(f"{text} at {when(start, t_m)}")
+        label_event(ax_rps, text, t_m, fontsize=8, color="#333333")
     if named:
         desc.append("Events: " + "; ".join(named) + ".")
 
@@ -469,14 +388,7 @@ def _draw(fig: Figure, runs: list[_Run], title: str, t_end_s: float | None) -> s
         ax_n.set_ylim(0, max_n * 1.25 + 1)
     ax_rps.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: f"{y:,.0f}"))
 
-    step_h, fmt = _time_axis(span_h)
-    ax_cost.xaxis.set_major_locator(MultipleLocator(step_h))
-    ax_cost.xaxis.set_major_formatter(
-        FuncFormatter(lambda h, _pos: (start + timedelta(hours=float(h))).strftime(fmt))
-    )
-    ax_cost.set_xlim(t_lo / 3600.0, t_hi / 3600.0)
-    tz = start.tzname() or "UTC"
-    ax_cost.set_xlabel(f"virtual time ({tz}), run starts {start:%a %d %b %Y %H:%M}")
+    set_time_axis(ax_cost, start, t_lo, t_hi)
     if title:
         fig.suptitle(title, fontsize=11, fontweight="bold")
     return " ".join(desc)
@@ -493,24 +405,6 @@ def _draw_empty(fig: Figure, title: str) -> str:
     if title:
         fig.suptitle(title, fontsize=11, fontweight="bold")
     return "Empty chart: the recorder has no samples yet."
-
-
-_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
-
-
-def _add_accessibility(svg: str, title: str, desc: str) -> str:
-    """Give the root ``<svg>`` a role, a ``<title>`` and a ``<desc>`` (stable ids)."""
-    uid = "cl-" + hashlib.sha256(svg.encode()).hexdigest()[:10]
-    match = _SVG_OPEN.search(svg)
-    if match is None:  # pragma: no cover - matplotlib always writes one
-        return svg
-    tag = match.group(0)
-    new_tag = (
-        tag[:-1] + f' role="img" aria-labelledby="{uid}-title {uid}-desc">'
-        f'\n <title id="{uid}-title">{escape(title)}</title>'
-        f'\n <desc id="{uid}-desc">{escape(desc)}</desc>'
-    )
-    return svg[: match.start()] + new_tag + svg[match.end() :]
 
 
 def render_svg(
@@ -558,14 +452,12 @@ def render_svg(
     empty = all(np.asarray(r.rec.t_s).size == 0 for r in runs)
 
     width_in = width_px / 96.0  # SVG is written at 72 pt per inch: width_px CSS pixels
-    with matplotlib.style.context(["default", _RC]):
+    with matplotlib.style.context(["default", STYLE]):
         fig = Figure(figsize=(width_in, width_in * 0.75))
         if empty or np.asarray(runs[0].rec.t_s).size == 0:
             desc = _draw_empty(fig, title)
         else:
             desc = _draw(fig, runs, title, t_end_s)
-        buf = io.StringIO()
-        FigureCanvasSVG(fig)
-        fig.savefig(buf, format="svg", metadata={"Date": None})
+        svg = figure_svg(fig)
     chart_title = title or "Demand vs capacity, instances and cost"
-    return _add_accessibility(buf.getvalue(), chart_title, desc)
+    return add_accessibility(svg, chart_title, desc)

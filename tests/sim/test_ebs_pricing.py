@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from importlib import resources
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -14,7 +15,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cloudlab.sim.ebs as ebs
-from cloudlab import Cloud
 from cloudlab.errors import InvalidScenario, UnknownResource
 from cloudlab.sim.ebs import (
     BLOCKS_PER_GIB,
@@ -24,6 +24,7 @@ from cloudlab.sim.ebs import (
     snapshot_usage,
     volume_type,
     volume_types,
+    write_blocks,
 )
 from cloudlab.sim.ebs.blocks import VolumeBlocks
 from cloudlab.sim.ebs.catalog import model_entry, model_figure
@@ -93,26 +94,20 @@ def test_monthly_volume_prices(vtype: str, size: int, iops: int | None, mibps: i
         pytest.approx(usd)
 
 
-def test_bill_of_volumes_snapshots_and_transfer() -> None:
-    with Cloud(seed=2) as cloud:
-        ec2 = cloud.client("ec2")
-        az = cloud.azs()[0]
-        inst = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1,
-                                 Placement={"AvailabilityZone": az})["Instances"][0]["InstanceId"]
-        vid = ec2.create_volume(AvailabilityZone=az, Size=100, VolumeType="gp3")["VolumeId"]
-        ec2.attach_volume(VolumeId=vid, InstanceId=inst, Device="/dev/sdf")
-        ebs.write_blocks(cloud, vid, gib=40)
-        sid = ec2.create_snapshot(VolumeId=vid)["SnapshotId"]
-        cloud.advance(hours=1)
-        cloud.client("ec2", region="eu-west-1").copy_snapshot(SourceSnapshotId=sid,
-                                                               SourceRegion="us-east-1")
-        bill = ebs_bill(cloud)
-        assert bill.usd_per_month == pytest.approx(8.00 + 40 * 0.05 * 2)
-        assert bill.one_time_usd == pytest.approx(40 * 0.02)
-        assert ebs_cost_usd(cloud, region="us-east-1", months=12) == pytest.approx(12 * 10.0)
-        assert "total per month" in bill._repr_html_()
-        with pytest.raises(UnknownResource, match="no snapshot 'snap-1'"):
-            snapshot_usage(cloud, "snap-1")
+def test_bill_of_volumes_snapshots_and_transfer(ebs: SimpleNamespace) -> None:
+    cloud = ebs.cloud
+    vid = ebs.volume(100)
+    write_blocks(cloud, vid, gib=40)
+    sid = ebs.snapshot(vid)  # completed an hour later
+    cloud.client("ec2", region="eu-west-1").copy_snapshot(SourceSnapshotId=sid,
+                                                           SourceRegion="us-east-1")
+    bill = ebs_bill(cloud)
+    assert bill.usd_per_month == pytest.approx(8.00 + 40 * 0.05 * 2)
+    assert bill.one_time_usd == pytest.approx(40 * 0.02)
+    assert ebs_cost_usd(cloud, region="us-east-1", months=12) == pytest.approx(12 * 10.0)
+    assert "total per month" in bill._repr_html_()
+    with pytest.raises(UnknownResource, match="no snapshot 'snap-1'"):
+        snapshot_usage(cloud, "snap-1")
 
 
 # -- the public surface -------------------------------------------------------------------

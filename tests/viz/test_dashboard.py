@@ -192,7 +192,7 @@ def test_front_end_comes_from_files_next_to_the_module_and_loads_nothing() -> No
     assert "export default" in widget._esm and 'model.send({ event: "replay"' in widget._esm
     assert ".cloudlab-dashboard" in widget._css
     here = Path(__file__).parents[2] / "cloudlab" / "viz"
-    for name in ("dashboard.js", "dashboard.css"):
+    for name in ("dashboard.js", "dashboard.css", "live.js", "live.css"):
         source = (here / name).read_text()
         assert "http" not in source and not re.search(r"^\s*import\b", source, re.M), name
 
