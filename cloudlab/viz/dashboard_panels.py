@@ -8,6 +8,7 @@ a line style or hatch of its own and a text label in a legend.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -63,6 +64,7 @@ _LINE_EVENTS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 _MAX_EVENT_LABELS = 10
 _MAX_ALARM_TEXTS = 12  # alarm periods spelled out in the SVG <desc>
+_MAX_ALARM_LABEL = 24  # characters of an alarm name written on its band
 
 
 def panel_legend(ax: Axes, handles: list[Any] | None = None) -> None:
@@ -292,6 +294,15 @@ def draw_cost(ax: Axes, rec: Any, t: np.ndarray) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: f"${y:,.{cents}f}"))
 
 
+def short_alarm_name(name: str) -> str:
+    """An alarm's name short enough to label a band: the alarms Auto Scaling makes for a
+    target tracking policy become ``<group> AlarmHigh``; other long names are cut."""
+    match = re.fullmatch(r"TargetTracking-(.+)-(AlarmHigh|AlarmLow)-[0-9a-fA-F-]+", name)
+    if match:
+        return f"{match.group(1)} {match.group(2)}"
+    return name if len(name) <= _MAX_ALARM_LABEL else name[:_MAX_ALARM_LABEL - 1] + "\u2026"
+
+
 def draw_events(
     axes: Sequence[Axes], rec: Any, t_lo: float, t_hi: float, desc: list[str], start: Any
 ) -> None:
@@ -325,9 +336,10 @@ def draw_events(
         row = next((r for r, free in enumerate(row_free) if x0 >= free), None)
         if row is None:
             continue
-        row_free[row] = x0 + room_h
+        shown = short_alarm_name(band.name)
+        row_free[row] = x0 + room_h * max(1.0, len(shown) / 20.0)
         axes[2].annotate(
-            f"\u26a0 {band.name}",
+            f"\u26a0 {shown}",
             xy=(x0, 1.0),
             xycoords=("data", "axes fraction"),
             xytext=(2, -2 - 9 * row),

@@ -713,3 +713,15 @@ def test_executed_notebook_saves_the_final_svg_of_a_live_dashboard() -> None:
     assert shown[0]["data"]["text/plain"] == (
         "ScalingDashboard(title='Fixture: flash sale day', progress=1.00, runs=1)"
     )
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("TargetTracking-web-AlarmHigh-5f0c2f6e-0d1c-4f43-9a8e-2b1c0a9d7e11", "web AlarmHigh"),
+    ("TargetTracking-my-shop-AlarmLow-0a1b2c3d-4e5f-6789-abcd-ef0123456789", "my-shop AlarmLow"),
+    ("cpu-high", "cpu-high"),
+    ("a-very-long-alarm-name-that-goes-on-and-on", "a-very-long-alarm-name-\u2026"),
+])
+def test_alarm_bands_carry_names_short_enough_to_read(name: str, shown: str) -> None:
+    from cloudlab.viz.dashboard_panels import short_alarm_name
+
+    assert short_alarm_name(name) == shown
