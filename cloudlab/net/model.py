@@ -26,11 +26,12 @@ botocore ``after-call`` hook), and on ``cloud.reset()``.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 from typing import Any
+
+from cloudlab.cloud.hooks import install_call_hooks
 
 __all__ = [
     "Instance",
@@ -382,7 +383,13 @@ class NetworkModel:
 # -- a cached snapshot per cloud and Region -------------------------------------------------
 _NETWORK_SERVICES = frozenset({"ec2", "elbv2", "autoscaling"})
 _READ_ONLY = ("Describe", "Get", "List")
-_HOOKED: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _forget_on_change(cloud: Any, _event: str, model: Any = None, **_: Any) -> None:
+    name = getattr(model, "name", "")
+    service = getattr(getattr(model, "service_model", None), "service_name", "")
+    if service in _NETWORK_SERVICES and not name.startswith(_READ_ONLY):
+        _cache(cloud).clear()
 
 
 def _cache(cloud: Any) -> dict[str, NetworkModel]:
@@ -400,19 +407,7 @@ def snapshot(cloud: Any, region: str | None = None) -> NetworkModel:
     region = region or getattr(cloud, "region", None) or "us-east-1"
     if not hasattr(cloud, "state") or not hasattr(cloud, "on"):
         return NetworkModel.from_cloud(cloud, region)
-    if cloud not in _HOOKED:
-        ref = weakref.ref(cloud)
-
-        def forget_on_change(model: Any = None, **_: Any) -> None:
-            owner = ref()
-            name = getattr(model, "name", "")
-            service = getattr(getattr(model, "service_model", None), "service_name", "")
-            if owner is not None and service in _NETWORK_SERVICES and \
-                    not name.startswith(_READ_ONLY):
-                _cache(owner).clear()
-
-        cloud.on("after-call", forget_on_change)
-        _HOOKED.add(cloud)
+    install_call_hooks(cloud, "net.snapshots", after=_forget_on_change)
     cache = _cache(cloud)
     if region not in cache:
         cache[region] = NetworkModel.from_cloud(cloud, region)

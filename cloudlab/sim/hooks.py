@@ -22,9 +22,9 @@
 from __future__ import annotations
 
 import warnings
-import weakref
 from typing import Any
 
+from cloudlab.cloud.hooks import install_call_hooks
 from cloudlab.sim.autoscaling.groups import auto_scaling
 from cloudlab.sim.autoscaling.schedules import schedules
 from cloudlab.sim.ec2.instances import instance_book, is_mutating
@@ -32,32 +32,14 @@ from cloudlab.sim.elbv2.balancers import load_balancing
 
 __all__ = ["LegacyLaunchConfiguration", "install"]
 
-_installed: weakref.WeakSet[Any] = weakref.WeakSet()
-
-
 class LegacyLaunchConfiguration(FutureWarning):
     """Launch configurations still work but are legacy: AWS asks for launch templates."""
 
 
 def install(cloud: Any) -> None:
     """Attach the compute simulation's hooks to ``cloud`` (idempotent)."""
-    if cloud in _installed:
-        return
-    ref = weakref.ref(cloud)
-
-    def before(event_name: str, **kwargs: Any) -> Any:
-        c = ref()
-        return None if c is None else _before_call(c, event_name, **kwargs)
-
-    def after(event_name: str, **kwargs: Any) -> None:
-        c = ref()
-        if c is not None:
-            _after_call(c, event_name, **kwargs)
-
-    cloud.on("before-call", before)
-    cloud.on("after-call", after)
-    _installed.add(cloud)
-    _connect_services(cloud)
+    if install_call_hooks(cloud, "sim.compute", before=_before_call, after=_after_call):
+        _connect_services(cloud)
 
 
 def _connect_services(cloud: Any) -> None:

@@ -32,9 +32,10 @@ are read from the JSON wire format botocore uses for CloudWatch.
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
+
+from cloudlab.cloud.hooks import install_call_hooks
 
 if TYPE_CHECKING:
     from cloudlab.cloud import Cloud
@@ -48,27 +49,11 @@ _CHANGES = ("PutMetricAlarm", "DeleteAlarms", "SetAlarmState", "EnableAlarmActio
 _ALARM_READS = ("DescribeAlarms", "DescribeAlarmsForMetric")
 _CONTEXT_KEY = "cloudlab_cloudwatch"
 
-_installed: weakref.WeakSet[Any] = weakref.WeakSet()
-
-
 def install(cloud: Cloud) -> None:
     """Attach the CloudWatch hooks to ``cloud`` (idempotent)."""
-    if cloud in _installed:
-        return
-    ref = weakref.ref(cloud)
-
-    def before(event_name: str, **kwargs: Any) -> Any:
-        c = ref()
-        return None if c is None else _before_call(c, **kwargs)
-
-    def after(event_name: str, **kwargs: Any) -> None:
-        c = ref()
-        if c is not None:
-            _after_call(c, **kwargs)
-
-    cloud.on("before-call.cloudwatch", before)
-    cloud.on("after-call.cloudwatch", after)
-    _installed.add(cloud)
+    install_call_hooks(cloud, "sim.cloudwatch", service="cloudwatch",
+                       before=lambda c, _event, **kw: _before_call(c, **kw),
+                       after=lambda c, _event, **kw: _after_call(c, **kw))
 
 
 def request_params(request_dict: Mapping[str, Any]) -> dict[str, Any] | None:

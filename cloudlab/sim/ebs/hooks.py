@@ -17,10 +17,10 @@ started afterwards (``add_start_hook``). The handlers for each operation live in
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from typing import Any
 
+from cloudlab.cloud.hooks import install_call_hooks
 from cloudlab.sim.ebs import snapshot_calls, volume_calls
 from cloudlab.sim.ebs._wire import AwsError, Call, answer, error_answer, region_of
 from cloudlab.sim.ebs.state import EbsState, ebs_state
@@ -35,26 +35,11 @@ _AFTER: dict[str, Callable[[Call, dict[str, Any]], None]] = {**volume_calls.AFTE
                                                              **snapshot_calls.AFTER}
 _CALL_KEY = "cloudlab_ebs_call"
 
-_installed: weakref.WeakSet[Any] = weakref.WeakSet()
-
-
 def install(cloud: Any) -> EbsState:
     """Attach the EBS hooks to ``cloud`` (idempotent) and return its EBS state."""
-    if cloud not in _installed:
-        ref = weakref.ref(cloud)
-
-        def before(event_name: str, **kwargs: Any) -> Any:
-            c = ref()
-            return None if c is None else _before(c, **kwargs)
-
-        def after(event_name: str, **kwargs: Any) -> None:
-            c = ref()
-            if c is not None:
-                _after(c, **kwargs)
-
-        cloud.on("before-call.ec2", before)
-        cloud.on("after-call.ec2", after)
-        _installed.add(cloud)
+    install_call_hooks(cloud, "sim.ebs", service="ec2",
+                       before=lambda c, _event, **kw: _before(c, **kw),
+                       after=lambda c, _event, **kw: _after(c, **kw))
     return ebs_state(cloud)
 
 
