@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from cloudlab.cloud import waiters
 from cloudlab.cloud.backends import Backend, make_backend
 from cloudlab.cloud.clock import DEFAULT_START, ScheduledEvent, VirtualClock
 from cloudlab.errors import CloudNotStarted, InvalidScenario
@@ -120,6 +121,7 @@ class Cloud:
             _ACTIVE.stop()
         self._backend.start(seed=self.seed)
         _install_dispatch()
+        waiters.install()
         self._started = True
         _ACTIVE = self
         for hook in list(_START_HOOKS):

@@ -57,9 +57,9 @@ def check_register_targets(cloud: Any, params: dict[str, Any]) -> Refusal | None
     if not bad:
         return None
     listed = ", ".join(f"'{i}'" for i in bad)
-    hint = ("wait until describe_instances says 'running' (cloud.advance(seconds=30) moves "
-            "the virtual clock; a boto3 waiter sleeps in real time and never sees it change), "
-            "then register them" if pending else
+    hint = ("wait until they are running (ec2.get_waiter('instance_running').wait("
+            "InstanceIds=[...]), whose sleeps move the mini cloud's virtual clock, or "
+            "cloud.advance(seconds=30)), then register them" if pending else
             "start them (ec2.start_instances) and wait until they are running, or register "
             "running instances instead")
     return ("InvalidTarget", "The following targets are not in a running state and cannot be "
