@@ -64,3 +64,21 @@ def test_botocore_memo_returns_equal_fresh_models() -> None:
     assert a == b == fresh
     a["metadata"]["serviceId"] = "mutated"
     assert fresh["metadata"]["serviceId"] == "SQS"
+
+
+def test_one_ami_by_id_is_what_moto_s_scan_gives() -> None:
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.amis import AmiBackend
+
+    assert patches.install_ami_lookup() is True
+    scan = AmiBackend.describe_images.__wrapped__  # type: ignore[attr-defined]
+    with Cloud(seed=0) as cloud:
+        ec2 = cloud.client("ec2")
+        backend = ec2_backends["123456789012"][cloud.region]
+        some = next(iter(backend.amis))
+        for filters in ({"image-id": some}, {"image-id": [some]}, {"image-id": "ami-00000000"},
+                        {"image-id": some[:-2] + "*"}):
+            fast = backend.describe_images(filters=filters)
+            assert [a.id for a in fast] == [a.id for a in scan(backend, filters=filters)]
+        iid = ec2.run_instances(ImageId=some, MinCount=1, MaxCount=1)["Instances"][0]
+        assert iid["ImageId"] == some
