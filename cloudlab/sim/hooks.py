@@ -13,7 +13,9 @@
 - do what EC2 does and moto does not: a launch template version made from a
   ``SourceVersion`` (:mod:`cloudlab.sim.ec2.templates`); Elastic IPs of terminated
   instances are disassociated (:mod:`cloudlab.sim.ec2.addresses`);
-- answer ``execute_policy`` (moto crashes on step policies) by running the policy;
+- answer ``execute_policy`` (moto crashes on step policies) by running the policy, and
+  ``enable_metrics_collection``/``disable_metrics_collection`` (moto records nothing, or
+  crashes) with :mod:`cloudlab.sim.autoscaling.group_metrics`;
 - flag launch configurations as legacy (a ``FutureWarning``: use launch templates).
 
 ``cloudlab`` installs this on every Cloud it starts (see ``cloudlab/__init__.py``).
@@ -25,6 +27,7 @@ import warnings
 from typing import Any
 
 from cloudlab.cloud.hooks import install_call_hooks
+from cloudlab.sim.autoscaling.group_metrics import group_metrics
 from cloudlab.sim.autoscaling.groups import auto_scaling
 from cloudlab.sim.autoscaling.schedules import schedules
 from cloudlab.sim.ec2.instances import instance_book, is_mutating
@@ -111,6 +114,12 @@ def _before_call(cloud: Any, event_name: str, model: Any = None, context: Any = 
         return _check_capacity(cloud, operation, params)
     if operation == "ExecutePolicy":
         return _execute_policy(cloud, params)
+    if operation in ("EnableMetricsCollection", "DisableMetricsCollection"):
+        from cloudlab.sim.autoscaling.group_metrics import group_metrics
+
+        gm = group_metrics(cloud)
+        refusal = (gm.enable if operation.startswith("Enable") else gm.disable)(params)
+        return _ok() if refusal is None else _error(*refusal)
     return None
 
 
@@ -249,10 +258,12 @@ def _rewrite_lifecycle(cloud: Any, parsed: dict[str, Any]) -> None:
     now = cloud.t
     items = []
     warmups = auto_scaling(cloud).default_warmups
+    collected = group_metrics(cloud)
     for group in parsed.get("AutoScalingGroups", []):
         items.extend(group.get("Instances", []))
         if group.get("AutoScalingGroupName") in warmups:
             group["DefaultInstanceWarmup"] = warmups[group["AutoScalingGroupName"]]
+        collected.rewrite(group)
     items.extend(parsed.get("AutoScalingInstances", []))
     for inst in items:
         record = book.records.get(inst.get("InstanceId", ""))
