@@ -89,6 +89,8 @@ class TargetGroupHealth:
     lb_azs: frozenset[str] = frozenset()
     targets: dict[tuple[str, int], TargetState] = field(default_factory=dict)
     event: Any = None
+    #: a Classic Load Balancer: a new instance needs ``healthy_threshold`` passing checks
+    classic: bool = False
 
     @classmethod
     def from_api(cls, tg: dict[str, Any], attributes: dict[str, str]) -> TargetGroupHealth:
@@ -109,7 +111,8 @@ class TargetGroupHealth:
 
     def update_settings(self, other: TargetGroupHealth) -> None:
         for name in ("port", "interval_s", "healthy_threshold", "unhealthy_threshold",
-                     "check_port", "deregistration_delay_s", "cross_zone", "load_balancers"):
+                     "check_port", "deregistration_delay_s", "cross_zone", "load_balancers",
+                     "classic"):
             setattr(self, name, getattr(other, name))
 
     def port_checked(self, target: TargetState) -> int:
@@ -151,10 +154,15 @@ class TargetGroupHealth:
         if ok:
             target.successes += 1
             target.failures = 0
-            if target.state in ("initial", "unused"):
-                target.set(t, "healthy", None)  # a new target needs one passing check
-            elif target.state == "unhealthy" and target.successes >= self.healthy_threshold:
+            # a new ALB target needs one passing check; a new CLB instance, and any
+            # unhealthy target, needs the healthy threshold
+            needed = (self.healthy_threshold if self.classic or target.state == "unhealthy"
+                      else 1)
+            if target.state in ("initial", "unused", "unhealthy") \
+                    and target.successes >= needed:
                 target.set(t, "healthy", None)
+            elif target.state == "initial":
+                target.reason = "initial"
         else:
             target.failures += 1
             target.successes = 0
