@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from webstack import BROKEN_USER_DATA, WEB_USER_DATA, wait_until_running
 
 from cloudlab import Cloud
+from cloudlab.sim import Constant
 from cloudlab.sim.failures import crash_web_server
+from cloudlab.sim.workload import WebTraffic
+from cloudlab.sim.workload_state import Router
 
 FAILED = ("Instance has failed at least the UnhealthyThreshold number of health checks "
           "consecutively.")
@@ -114,3 +118,87 @@ def test_an_instance_without_a_web_server_never_gets_in_service(cloud: Cloud) ->
     [iid] = launch(cloud, user_data=BROKEN_USER_DATA)
     cloud.advance(minutes=30)
     assert health(cloud)[iid]["Description"] == FAILED
+
+
+def shares(cloud: Cloud, to: str = "web") -> dict[str, float]:
+    route = Router(cloud, to).route(cloud.t)
+    return {record.instance_id: share for record, share, ok in route.targets if ok}
+
+
+def cross_zone(cloud: Cloud, enabled: bool) -> None:
+    cloud.client("elb").modify_load_balancer_attributes(
+        LoadBalancerName="web",
+        LoadBalancerAttributes={"CrossZoneLoadBalancing": {"Enabled": enabled}})
+
+
+def test_requests_go_only_to_in_service_instances(cloud: Cloud) -> None:
+    dns = make_clb(cloud)
+    cross_zone(cloud, True)
+    ids = launch(cloud, 2)
+    cloud.advance(minutes=6)
+    [late] = launch(cloud)             # serves 50 s later, but is not InService for 5 min
+    cloud.advance(minutes=2)
+    assert states(cloud)[late] == "OutOfService"
+    assert shares(cloud, dns) == pytest.approx(dict.fromkeys(ids, 0.5))
+    cloud.advance(minutes=4)
+    assert shares(cloud, dns) == pytest.approx(dict.fromkeys([*ids, late], 1 / 3))
+
+
+def test_between_a_crash_and_out_of_service_half_the_requests_fail(cloud: Cloud) -> None:
+    make_clb(cloud)
+    ids = launch(cloud, 2)
+    cloud.advance(minutes=6)
+    crash_web_server(cloud, ids[0], at=cloud.t + 1)
+    rec = cloud.run(WebTraffic(Constant(100), to="web"), minutes=5, progress=False).recorder
+    failing = np.nonzero(rec["errors_rps"] > 0)[0]
+    assert 30 <= len(failing) <= 60    # until two checks 30 s apart have failed
+    assert rec["error_pct"][failing].max() == pytest.approx(50.0)
+
+
+def test_with_no_instance_in_service_every_request_fails(cloud: Cloud) -> None:
+    make_clb(cloud)
+    launch(cloud, user_data=BROKEN_USER_DATA)
+    cloud.advance(minutes=5)
+    rec = cloud.run(WebTraffic(Constant(10), to="web"), minutes=2, progress=False).recorder
+    assert rec["error_pct"].min() == pytest.approx(100.0)   # a CLB does not fail open
+
+
+def test_cross_zone_is_off_by_default_through_the_api(cloud: Cloud) -> None:
+    make_clb(cloud)                    # nodes in three AZs
+    attrs = cloud.client("elb").describe_load_balancer_attributes(LoadBalancerName="web")
+    assert attrs["LoadBalancerAttributes"]["CrossZoneLoadBalancing"] == {"Enabled": False}
+    a = launch(cloud, 2, az_index=0)
+    [b] = launch(cloud, az_index=1)
+    cloud.advance(minutes=6)
+    # each node splits among its own AZ; the third AZ has no instance and leaves DNS
+    assert shares(cloud) == pytest.approx({a[0]: 0.25, a[1]: 0.25, b: 0.5})
+    cross_zone(cloud, True)
+    assert shares(cloud) == pytest.approx(dict.fromkeys([*a, b], 1 / 3))
+
+
+def test_connection_draining_keeps_a_deregistered_instance_for_its_timeout(cloud: Cloud) -> None:
+    make_clb(cloud)
+    elb = cloud.client("elb")
+    elb.modify_load_balancer_attributes(LoadBalancerName="web", LoadBalancerAttributes={
+        "ConnectionDraining": {"Enabled": True, "Timeout": 60}})
+    ids = launch(cloud, 2)
+    cloud.advance(minutes=6)
+    elb.deregister_instances_from_load_balancer(LoadBalancerName="web",
+                                                Instances=[{"InstanceId": ids[0]}])
+    assert health(cloud)[ids[0]]["Description"] == "Instance deregistration currently in progress."
+    assert shares(cloud) == {ids[1]: 1.0}      # no new requests while it drains
+    cloud.advance(seconds=59)
+    assert ids[0] in health(cloud)
+    cloud.advance(seconds=1)
+    assert set(health(cloud)) == {ids[1]}
+
+
+def test_without_connection_draining_a_deregistered_instance_is_gone_at_once(
+        cloud: Cloud) -> None:
+    make_clb(cloud)
+    ids = launch(cloud, 2)
+    cloud.advance(minutes=6)
+    cloud.client("elb").deregister_instances_from_load_balancer(
+        LoadBalancerName="web", Instances=[{"InstanceId": ids[0]}])
+    assert set(health(cloud)) == {ids[1]}
+    assert shares(cloud) == {ids[1]: 1.0}

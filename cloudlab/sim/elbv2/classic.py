@@ -16,6 +16,9 @@ read 2026-11-28):
 - ``describe_instance_health`` says ``InService`` / ``OutOfService`` with AWS's
   ``ReasonCode`` (``ELB`` or ``Instance``) and ``Description`` texts (:data:`DESCRIPTIONS`,
   from https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_InstanceState.html);
+- requests go only to ``InService`` instances; with none, a Classic Load Balancer answers
+  503 (it does not fail open as an ALB does:
+  https://repost.aws/knowledge-center/503-error-classic);
 - the ``CrossZoneLoadBalancing`` attribute decides cross-zone routing. AWS turns it off for a
   load balancer created through the API or CLI and on in the console
   (https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/enable-disable-crosszone-lb.html);

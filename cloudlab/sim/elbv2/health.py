@@ -177,9 +177,12 @@ class TargetGroupHealth:
     # -- routing ------------------------------------------------------------------------
     def in_rotation(self) -> list[TargetState]:
         """Targets that get new requests: the healthy ones, or every registered target
-        that is not draining when none is healthy (the load balancer *fails open*)."""
+        that is not draining when none is healthy (an ALB *fails open*; a Classic Load
+        Balancer does not: with no healthy instance it answers 503)."""
         live = [t for t in self.targets.values() if t.state not in ("draining", "unused")]
         healthy = [t for t in live if t.state == "healthy"]
+        if self.classic:
+            return healthy
         return healthy or [t for t in live if t.state == "unhealthy"]
 
     def zonal_rotation(self, zones: frozenset[str],
@@ -200,7 +203,7 @@ class TargetGroupHealth:
                 by_az[record.az].append(target)
         healthy = [(az, [t for t in ts if t.state == "healthy"]) for az, ts in by_az.items()]
         healthy = [(az, ts) for az, ts in healthy if ts]
-        if healthy:
+        if healthy or self.classic:
             return healthy
         return [(az, [t for t in ts if t.state == "unhealthy"]) for az, ts in by_az.items()]
 
