@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from webstack import BROKEN_USER_DATA, WEB_USER_DATA, wait_until_running
+from webstack import BROKEN_USER_DATA, WEB_USER_DATA, encode, wait_until_running
 
 from cloudlab import Cloud
 from cloudlab.sim import Constant
@@ -202,3 +202,30 @@ def test_without_connection_draining_a_deregistered_instance_is_gone_at_once(
         LoadBalancerName="web", Instances=[{"InstanceId": ids[0]}])
     assert set(health(cloud)) == {ids[1]}
     assert shares(cloud) == {ids[1]: 1.0}
+
+
+def test_an_elb_health_check_group_replaces_a_dead_web_server(cloud: Cloud) -> None:
+    make_clb(cloud)
+    ec2 = cloud.client("ec2")
+    ec2.create_launch_template(LaunchTemplateName="web", LaunchTemplateData={
+        "ImageId": "ami-12c6146b", "InstanceType": "m5.large", "UserData": encode(WEB_USER_DATA)})
+    asg = cloud.client("autoscaling")
+    asg.create_auto_scaling_group(
+        AutoScalingGroupName="web", LaunchTemplate={"LaunchTemplateName": "web"},
+        MinSize=2, MaxSize=4, DesiredCapacity=2, VPCZoneIdentifier=",".join(subnets(cloud)),
+        LoadBalancerNames=["web"], HealthCheckType="ELB", HealthCheckGracePeriod=600)
+    first = sorted(i["InstanceId"] for i in asg.describe_auto_scaling_groups(
+        AutoScalingGroupNames=["web"])["AutoScalingGroups"][0]["Instances"])
+    assert sorted(health(cloud)) == first       # Auto Scaling registers its instances
+    cloud.advance(minutes=10)         # InService at t=360: 10 passes from t=90
+    assert states(cloud) == dict.fromkeys(first, "InService")
+    crash_web_server(cloud, first[0])           # the instance keeps running
+    cloud.advance(minutes=3)
+    now = sorted(i["InstanceId"] for i in asg.describe_auto_scaling_groups(
+        AutoScalingGroupNames=["web"])["AutoScalingGroups"][0]["Instances"])
+    assert first[0] not in now and first[1] in now and len(now) == 2
+    [new] = set(now) - set(first)
+    assert new in health(cloud)                 # the replacement is registered
+    assert first[0] not in health(cloud)
+    cloud.advance(minutes=6)
+    assert states(cloud) == dict.fromkeys(now, "InService")
