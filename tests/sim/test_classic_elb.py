@@ -14,6 +14,7 @@ from webstack import BROKEN_USER_DATA, WEB_USER_DATA, encode, wait_until_running
 
 from cloudlab import Cloud
 from cloudlab.sim import Constant
+from cloudlab.sim.elbv2.classic import DEFAULT_HEALTH_CHECK
 from cloudlab.sim.failures import crash_web_server
 from cloudlab.sim.workload import WebTraffic
 from cloudlab.sim.workload_state import Router
@@ -66,7 +67,7 @@ def states(cloud: Cloud, name: str = "web") -> dict[str, str]:
     return {i: s["State"] for i, s in health(cloud, name).items()}
 
 
-def test_a_new_instance_needs_ten_passing_checks_of_30_s(cloud: Cloud) -> None:
+def test_a_new_instance_is_in_service_after_its_first_passing_check(cloud: Cloud) -> None:
     make_clb(cloud)
     [iid] = launch(cloud)            # registered at t=20; httpd answers at t=70
     assert health(cloud)[iid] == {"InstanceId": iid, "State": "OutOfService",
@@ -74,17 +75,33 @@ def test_a_new_instance_needs_ten_passing_checks_of_30_s(cloud: Cloud) -> None:
                                   "Description": "Instance registration is still in progress."}
     cloud.advance(seconds=30)        # t=50: the first check fails (httpd not up yet)
     assert health(cloud)[iid]["Description"] == NOT_YET
-    cloud.advance(seconds=299)       # checks at 80 ... 320 pass: nine in a row
+    cloud.advance(seconds=29)
     assert states(cloud) == {iid: "OutOfService"}
-    cloud.advance(seconds=1)         # t=350: the tenth passing check (the default threshold)
+    cloud.advance(seconds=1)         # t=80: the first passing check is enough
     assert health(cloud)[iid] == {"InstanceId": iid, "State": "InService",
                                   "ReasonCode": "N/A", "Description": "N/A"}
+
+
+def test_an_instance_that_failed_needs_ten_passing_checks_of_30_s(cloud: Cloud) -> None:
+    make_clb(cloud)
+    elb = cloud.client("elb")
+    elb.configure_health_check(LoadBalancerName="web", HealthCheck={
+        **DEFAULT_HEALTH_CHECK, "Target": "HTTP:8080/index.html"})  # nothing listens there
+    [iid] = launch(cloud)            # registered at t=20: checks at 50, 80, ... fail
+    cloud.advance(seconds=60)
+    assert health(cloud)[iid]["Description"] == FAILED
+    elb.configure_health_check(LoadBalancerName="web", HealthCheck=DEFAULT_HEALTH_CHECK)
+    cloud.advance(seconds=30 * 10 - 1)   # nine checks on port 80 pass
+    assert states(cloud) == {iid: "OutOfService"}
+    assert health(cloud)[iid]["Description"] == NOT_YET
+    cloud.advance(seconds=1)         # the tenth: the default HealthyThreshold
+    assert states(cloud) == {iid: "InService"}
 
 
 def test_a_crashed_instance_is_out_of_service_after_two_failed_checks(cloud: Cloud) -> None:
     make_clb(cloud)
     [iid] = launch(cloud)
-    cloud.advance(seconds=330)       # t=350: InService, right after a check
+    cloud.advance(seconds=330)       # t=350: InService (since t=80), right after a check
     assert states(cloud) == {iid: "InService"}
     crash_web_server(cloud, iid)
     cloud.advance(seconds=59)        # one failed check at 380: still in service
@@ -100,9 +117,11 @@ def test_the_configured_health_check_is_used(cloud: Cloud) -> None:
         "Target": "HTTP:80/index.html", "Interval": 10, "Timeout": 5,
         "UnhealthyThreshold": 3, "HealthyThreshold": 2})
     [iid] = launch(cloud)            # registered at t=20; checks at 30, 40, ...
-    cloud.advance(seconds=59)        # 70 passes: one of two
+    cloud.advance(seconds=49)        # 30, 40, 50 and 60 fail: OutOfService after three
+    assert health(cloud)[iid]["Description"] == FAILED
+    cloud.advance(seconds=1)         # 70 passes: one of two
     assert states(cloud) == {iid: "OutOfService"}
-    cloud.advance(seconds=1)         # 80 passes: two in a row
+    cloud.advance(seconds=10)        # 80 passes: two in a row
     assert states(cloud) == {iid: "InService"}
     cloud.client("elb").configure_health_check(LoadBalancerName="web", HealthCheck={
         "Target": "TCP:8080", "Interval": 10, "Timeout": 5,
@@ -136,11 +155,14 @@ def test_requests_go_only_to_in_service_instances(cloud: Cloud) -> None:
     cross_zone(cloud, True)
     ids = launch(cloud, 2)
     cloud.advance(minutes=6)
-    [late] = launch(cloud)             # serves 50 s later, but is not InService for 5 min
-    cloud.advance(minutes=2)
+    [late] = launch(cloud)             # registered at t=400; httpd answers at t=450
+    assert cloud.t == 400
     assert states(cloud)[late] == "OutOfService"
     assert shares(cloud, dns) == pytest.approx(dict.fromkeys(ids, 0.5))
-    cloud.advance(minutes=4)
+    # the checks at 410 and 440 fail (OutOfService), 470 ... 740 pass: ten in a row
+    cloud.advance(seconds=339)
+    assert shares(cloud, dns) == pytest.approx(dict.fromkeys(ids, 0.5))
+    cloud.advance(seconds=1)
     assert shares(cloud, dns) == pytest.approx(dict.fromkeys([*ids, late], 1 / 3))
 
 

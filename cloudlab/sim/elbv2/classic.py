@@ -11,8 +11,12 @@ read 2026-11-28):
   ``Interval``, ``UnhealthyThreshold``, ``HealthyThreshold``); without one, AWS's defaults
   (:data:`DEFAULT_HEALTH_CHECK`: every 30 s, 5 s timeout, out after 2 failures, in after 10
   passes). A check passes when the instance serves on the target's port;
-- a newly registered instance is ``OutOfService`` until it passes ``HealthyThreshold``
-  consecutive checks (with the defaults five minutes), unlike an ALB target, which needs one;
+- a newly registered instance is ``OutOfService`` ("Instance registration is still in
+  progress.") until its first passing check ("A newly registered instance is considered
+  healthy after it passes the first health check",
+  https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-cloudwatch-metrics.html);
+  one that failed ``UnhealthyThreshold`` checks first, or later, needs ``HealthyThreshold``
+  passes in a row (with the defaults five minutes) to be ``InService`` again;
 - ``describe_instance_health`` says ``InService`` / ``OutOfService`` with AWS's
   ``ReasonCode`` (``ELB`` or ``Instance``) and ``Description`` texts (:data:`DESCRIPTIONS`,
   from https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_InstanceState.html);

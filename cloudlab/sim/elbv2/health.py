@@ -89,7 +89,7 @@ class TargetGroupHealth:
     lb_azs: frozenset[str] = frozenset()
     targets: dict[tuple[str, int], TargetState] = field(default_factory=dict)
     event: Any = None
-    #: a Classic Load Balancer: a new instance needs ``healthy_threshold`` passing checks
+    #: a Classic Load Balancer's instances: no failing open when none is healthy
     classic: bool = False
 
     @classmethod
@@ -154,15 +154,10 @@ class TargetGroupHealth:
         if ok:
             target.successes += 1
             target.failures = 0
-            # a new ALB target needs one passing check; a new CLB instance, and any
-            # unhealthy target, needs the healthy threshold
-            needed = (self.healthy_threshold if self.classic or target.state == "unhealthy"
-                      else 1)
-            if target.state in ("initial", "unused", "unhealthy") \
-                    and target.successes >= needed:
+            if target.state in ("initial", "unused"):
+                target.set(t, "healthy", None)  # a new target needs one passing check
+            elif target.state == "unhealthy" and target.successes >= self.healthy_threshold:
                 target.set(t, "healthy", None)
-            elif target.state == "initial":
-                target.reason = "initial"
         else:
             target.failures += 1
             target.successes = 0
