@@ -6,6 +6,7 @@ https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_Ins
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -251,3 +252,27 @@ def test_an_elb_health_check_group_replaces_a_dead_web_server(cloud: Cloud) -> N
     assert first[0] not in health(cloud)
     cloud.advance(minutes=6)
     assert states(cloud) == dict.fromkeys(now, "InService")
+
+
+def test_a_run_publishes_aws_elb_metrics_by_load_balancer_name(cloud: Cloud) -> None:
+    make_clb(cloud)
+    ids = launch(cloud, 2)
+    cloud.advance(minutes=6)
+    crash_web_server(cloud, ids[0])
+    start = cloud.now
+    cloud.run(WebTraffic(Constant(100), to="web"), minutes=5, progress=False)
+    cw = cloud.client("cloudwatch")
+
+    def stat(name: str, statistic: str) -> list[float]:
+        out = cw.get_metric_statistics(
+            Namespace="AWS/ELB", MetricName=name,
+            Dimensions=[{"Name": "LoadBalancerName", "Value": "web"}], StartTime=start,
+            EndTime=start + timedelta(minutes=5), Period=60, Statistics=[statistic])
+        return [p[statistic] for p in sorted(out["Datapoints"], key=lambda p: p["Timestamp"])]
+
+    assert stat("RequestCount", "Sum") == pytest.approx([6000.0] * 5)
+    assert stat("HTTPCode_ELB_5XX", "Sum")[0] > 0          # until it is OutOfService
+    assert stat("HTTPCode_ELB_5XX", "Sum")[-1] == 0
+    assert stat("HealthyHostCount", "Maximum")[-1] == 1
+    assert stat("UnHealthyHostCount", "Maximum")[-1] == 1
+    assert all(x > 0 for x in stat("Latency", "Average"))
