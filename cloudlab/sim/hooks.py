@@ -4,7 +4,8 @@
 
 - keep the instance book, load balancers and Auto Scaling groups in step with every call
   that may change them (``after-call``), and correct what moto answers: instance
-  ``State`` and ``LaunchTime``, status checks, ``describe_target_health``, Auto Scaling
+  ``State`` and ``LaunchTime``, status checks, ``describe_target_health`` (and the Classic
+  Load Balancer's ``describe_instance_health``), Auto Scaling
   ``LifecycleState``, the ``PolicyARN`` and alarms of ``put_scaling_policy``;
 - refuse what AWS refuses and moto accepts, with a botocore ``ClientError``: a desired
   capacity outside ``[MinSize, MaxSize]`` (``ValidationError``); registering an instance
@@ -211,7 +212,7 @@ def _after_call(cloud: Any, event_name: str, parsed: Any = None, model: Any = No
     if model is None or not isinstance(parsed, dict) or "Error" in parsed:
         return
     service, operation = _names(model)
-    if service not in ("ec2", "autoscaling", "elbv2"):
+    if service not in ("ec2", "autoscaling", "elbv2", "elb"):
         return
     book = instance_book(cloud)
     if book.quiet:  # the simulation's own call: its caller applies the effects
@@ -231,6 +232,9 @@ def _after_call(cloud: Any, event_name: str, parsed: Any = None, model: Any = No
                                      parsed.get("TerminatingInstances", [])])
     if service == "elbv2" and operation == "DescribeTargetHealth":
         load_balancing(cloud).rewrite_target_health(params, parsed)
+        return
+    if service == "elb" and operation == "DescribeInstanceHealth":
+        load_balancing(cloud).rewrite_instance_health(params, parsed)
         return
     if service == "autoscaling":
         if operation in ("DescribeAutoScalingGroups", "DescribeAutoScalingInstances"):

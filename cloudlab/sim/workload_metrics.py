@@ -11,7 +11,9 @@ servers in use) and, at the minute's end, turns it into
   Scaling group (every minute with detailed monitoring, as 5-minute averages with basic
   monitoring), and ``AWS/ApplicationELB`` ``RequestCount``, ``HTTPCode_ELB_5XX_Count``,
   ``TargetResponseTime``, ``HealthyHostCount``, ``UnHealthyHostCount`` and
-  ``RequestCountPerTarget`` for the load balancer and its target groups.
+  ``RequestCountPerTarget`` for the load balancer and its target groups; for a Classic
+  Load Balancer ``AWS/ELB`` ``RequestCount``, ``HTTPCode_ELB_5XX``, ``Latency``,
+  ``HealthyHostCount`` and ``UnHealthyHostCount`` by ``LoadBalancerName``.
 
 Idle instances report :data:`IDLE_CPU_PCT`; request and response sizes are model figures.
 """
@@ -131,6 +133,9 @@ class MinutePublisher:
                 self._basic(f"asg:{name}", t0, cpu, 0.0, 0.0)
         if route is None or route.lb is None:
             return
+        if route.lb.kind == "classic":
+            self._publish_classic(route, t0, mean_s)
+            return
         lb_dim = {"LoadBalancer": route.lb.metric_id}
         put("AWS/ApplicationELB", "RequestCount", lb_dim, t0, self.requests, unit="Count")
         put("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", lb_dim, t0, self.errors,
@@ -152,6 +157,23 @@ class MinutePublisher:
             per_target = self.requests / max(1, healthy)
             put("AWS/ApplicationELB", "RequestCountPerTarget", {"TargetGroup": tg_id}, t0,
                 per_target, unit="Count")
+
+    def _publish_classic(self, route: Route, t0: float, mean_s: float) -> None:
+        """A Classic Load Balancer's ``AWS/ELB`` metrics, by ``LoadBalancerName``
+        (https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-cloudwatch-metrics.html)."""
+        put = self.store.put
+        dims = {"LoadBalancerName": route.lb.name}
+        put("AWS/ELB", "RequestCount", dims, t0, self.requests, unit="Count")
+        put("AWS/ELB", "HTTPCode_ELB_5XX", dims, t0, self.errors, unit="Count")
+        if not math.isnan(mean_s):
+            put("AWS/ELB", "Latency", dims, t0, mean_s, unit="Seconds")
+        counts: dict[str, int] = defaultdict(int)
+        for arn in route.lb.target_groups:
+            group = self.router.lbs.groups.get(arn)
+            for state, n in (group.counts() if group is not None else {}).items():
+                counts[state] += n
+        put("AWS/ELB", "HealthyHostCount", dims, t0, counts["healthy"], unit="Count")
+        put("AWS/ELB", "UnHealthyHostCount", dims, t0, counts["unhealthy"], unit="Count")
 
     def _basic(self, key: str, t0: float, cpu: float, net_in: float, net_out: float) -> None:
         """Basic monitoring: average five minutes, publish at the period's end."""

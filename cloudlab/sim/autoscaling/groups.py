@@ -7,9 +7,11 @@ replaces an instance and never runs a policy. :class:`AutoScaling` does, every
 
 - **health**: after the grace period, an instance is unhealthy when EC2 status checks fail
   (its host or AZ failed) or it is not running; with ``HealthCheckType="ELB"`` also when a
-  target group of the group reports it ``unhealthy``. With the default ``EC2`` type a
-  dead web server on a running instance stays *InService*: the classic trap. Unhealthy
-  instances are terminated and replaced (desired capacity unchanged).
+  target group of the group reports it ``unhealthy``, or a Classic Load Balancer of the
+  group (``LoadBalancerNames``) reports it ``OutOfService`` after failed checks. With the
+  default ``EC2`` type a dead web server on a running instance stays *InService*: the
+  classic trap. Unhealthy instances are terminated and replaced (desired capacity
+  unchanged).
 - **rebalancing**: when one AZ has two or more instances more than another (after an AZ
   comes back), the group launches one instance into the emptiest AZ first and, once it is
   in service, terminates one in the fullest AZ, so capacity never dips (AWS may exceed the
@@ -28,6 +30,7 @@ from typing import Any
 
 from cloudlab.sim.ec2.instances import InstanceBook, instance_book
 from cloudlab.sim.elbv2.balancers import load_balancing
+from cloudlab.sim.elbv2.classic import KEY_PREFIX
 
 __all__ = ["TICK_S", "Activity", "AutoScaling", "GroupView", "auto_scaling"]
 
@@ -304,7 +307,9 @@ def _view(g: dict[str, Any]) -> GroupView:
         health_check_type=g.get("HealthCheckType") or "EC2",
         grace_s=float(g.get("HealthCheckGracePeriod") or 0),
         default_cooldown_s=float(g.get("DefaultCooldown") or 300),
-        target_groups=tuple(g.get("TargetGroupARNs") or ()),
+        # a Classic Load Balancer's health lives under the key "classic:<name>"
+        target_groups=tuple(g.get("TargetGroupARNs") or ())
+        + tuple(KEY_PREFIX + n for n in g.get("LoadBalancerNames") or ()),
         instances=list(g.get("Instances") or []),
         arn=g.get("AutoScalingGroupARN", ""),
         azs=frozenset(g.get("AvailabilityZones") or ()))

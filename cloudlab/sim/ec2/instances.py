@@ -28,7 +28,7 @@ from cloudlab.sim.ec2.bootstrap import BootPlan, Software, plan_boot
 
 __all__ = ["InstanceBook", "InstanceRecord", "instance_book"]
 
-_MUTATING_SERVICES = ("ec2", "autoscaling", "elasticloadbalancing", "elbv2")
+_MUTATING_SERVICES = ("ec2", "autoscaling", "elasticloadbalancing", "elb", "elbv2")
 _READ_PREFIXES = ("Describe", "Get", "List")
 
 

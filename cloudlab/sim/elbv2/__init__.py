@@ -3,6 +3,8 @@
 - :mod:`~cloudlab.sim.elbv2.health`: one target group's checks and target states.
 - :mod:`~cloudlab.sim.elbv2.balancers`: the per-cloud :class:`LoadBalancing`
   (:func:`load_balancing`): balancers, rotation, the truthful ``describe_target_health``.
+- :mod:`~cloudlab.sim.elbv2.classic`: Classic Load Balancers (boto3 ``elb``) read into the
+  same shapes, with their defaults and the truthful ``describe_instance_health``.
 """
 
 from __future__ import annotations

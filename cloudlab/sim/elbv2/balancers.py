@@ -6,7 +6,13 @@ the backend (again only after a call that may have changed them), keeps a
 group's health checks on the virtual clock, and answers two questions:
 
 - which targets of a load balancer get new requests right now (:meth:`rotation`);
-- what ``describe_target_health`` should say (it rewrites moto's always-healthy answer).
+- what ``describe_target_health`` should say (it rewrites moto's always-healthy answer),
+  and ``describe_instance_health`` for Classic Load Balancers.
+
+Classic Load Balancers (boto3 ``elb``) are read by :mod:`~cloudlab.sim.elbv2.classic` into
+the same shapes: a :class:`Balancer` of kind ``"classic"`` and one target group keyed
+``"classic:<name>"``, so routing, draining and Auto Scaling's ELB health checks need no
+second code path.
 
 The load balancer's DNS name never changes while targets come and go: clients should use it,
 never instance addresses.
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudlab.sim.ec2.instances import InstanceBook, instance_book
+from cloudlab.sim.elbv2.classic import KEY_PREFIX, describe_instance_states, read_classic
 from cloudlab.sim.elbv2.health import TargetGroupHealth, TargetState
 
 __all__ = ["Balancer", "LoadBalancing", "load_balancing"]
@@ -95,29 +102,39 @@ class LoadBalancing:
             fresh = TargetGroupHealth.from_api(tg, attrs)
             users = [b for b in balancers.values() if arn in b.target_groups]
             fresh.load_balancers = tuple(b.arn for b in users) or fresh.load_balancers
-            group = self.groups.get(arn)
-            if group is None:
-                group = self.groups[arn] = fresh
-            else:
-                interval_changed = group.interval_s != fresh.interval_s
-                group.update_settings(fresh)
-                if interval_changed and group.event is not None:
-                    group.event.cancel()
-                    group.event = None
-            group.lb_azs = frozenset().union(*(b.azs for b in users)) if users else frozenset()
             registered = {
-                (d["Target"]["Id"], int(d["Target"].get("Port") or group.port))
+                (d["Target"]["Id"], int(d["Target"].get("Port") or fresh.port))
                 for d in elb.describe_target_health(TargetGroupArn=arn).get(
                     "TargetHealthDescriptions", [])
                 if not self._ended(d["Target"]["Id"], now)
             }
-            group.sync_registrations(registered, now)
-            self._schedule_checks(arn, group)
+            self._adopt(arn, fresh, users, registered, now)
+        for lb, fresh, registered in read_classic(self.cloud, self.known_created, now):
+            balancers[lb.arn] = lb
+            seen.add(fresh.arn)
+            self._adopt(fresh.arn, fresh, [lb],
+                        {k for k in registered if not self._ended(k[0], now)}, now)
         for arn in list(self.groups):
             if arn not in seen:
                 event = self.groups.pop(arn).event
                 if event is not None:
                     event.cancel()
+
+    def _adopt(self, key: str, fresh: TargetGroupHealth, users: list[Balancer],
+               registered: set[tuple[str, int]], now: float) -> None:
+        """Keep (or start) the health of target group ``key`` with ``fresh`` settings."""
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = fresh
+        else:
+            interval_changed = group.interval_s != fresh.interval_s
+            group.update_settings(fresh)
+            if interval_changed and group.event is not None:
+                group.event.cancel()
+                group.event = None
+        group.lb_azs = frozenset().union(*(b.azs for b in users)) if users else frozenset()
+        group.sync_registrations(registered, now)
+        self._schedule_checks(key, group)
 
     def _schedule_checks(self, arn: str, group: TargetGroupHealth) -> None:
         if group.event is None and group.targets:
@@ -166,7 +183,8 @@ class LoadBalancing:
         names = ", ".join(sorted(b.name for b in self.balancers.values())) or "none yet"
         raise UnknownResource(
             f"no load balancer {name_or_arn!r} in the mini cloud (there are: {names}); "
-            "create one with elbv2.create_load_balancer(...)")
+            "create one with elbv2.create_load_balancer(...) (or a Classic Load Balancer "
+            "with elb.create_load_balancer(...))")
 
     def rotation(self, lb: Balancer) -> list[TargetState]:
         """Targets that get new requests from ``lb`` now (across zones, as ALB does)."""
@@ -233,6 +251,18 @@ class LoadBalancing:
             described = [d for d in described if d["Target"]["Id"] in wanted]
         parsed["TargetHealthDescriptions"] = sorted(
             described, key=lambda d: (d["Target"]["Id"], d["Target"]["Port"]))
+
+
+    def rewrite_instance_health(self, params: dict[str, Any], parsed: Any) -> None:
+        """Replace moto's always-``InService`` ``describe_instance_health`` of a Classic
+        Load Balancer with what its health checks found."""
+        if self._refreshing:
+            return
+        self.refresh()
+        group = self.groups.get(KEY_PREFIX + str(params.get("LoadBalancerName", "")))
+        if group is not None:
+            parsed["InstanceStates"] = describe_instance_states(group, params, self.book,
+                                                                self.cloud.t)
 
 
 def load_balancing(cloud: Any) -> LoadBalancing:

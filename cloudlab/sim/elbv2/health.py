@@ -89,6 +89,8 @@ class TargetGroupHealth:
     lb_azs: frozenset[str] = frozenset()
     targets: dict[tuple[str, int], TargetState] = field(default_factory=dict)
     event: Any = None
+    #: a Classic Load Balancer's instances: no failing open when none is healthy
+    classic: bool = False
 
     @classmethod
     def from_api(cls, tg: dict[str, Any], attributes: dict[str, str]) -> TargetGroupHealth:
@@ -109,7 +111,8 @@ class TargetGroupHealth:
 
     def update_settings(self, other: TargetGroupHealth) -> None:
         for name in ("port", "interval_s", "healthy_threshold", "unhealthy_threshold",
-                     "check_port", "deregistration_delay_s", "cross_zone", "load_balancers"):
+                     "check_port", "deregistration_delay_s", "cross_zone", "load_balancers",
+                     "classic"):
             setattr(self, name, getattr(other, name))
 
     def port_checked(self, target: TargetState) -> int:
@@ -169,9 +172,12 @@ class TargetGroupHealth:
     # -- routing ------------------------------------------------------------------------
     def in_rotation(self) -> list[TargetState]:
         """Targets that get new requests: the healthy ones, or every registered target
-        that is not draining when none is healthy (the load balancer *fails open*)."""
+        that is not draining when none is healthy (an ALB *fails open*; a Classic Load
+        Balancer does not: with no healthy instance it answers 503)."""
         live = [t for t in self.targets.values() if t.state not in ("draining", "unused")]
         healthy = [t for t in live if t.state == "healthy"]
+        if self.classic:
+            return healthy
         return healthy or [t for t in live if t.state == "unhealthy"]
 
     def zonal_rotation(self, zones: frozenset[str],
@@ -192,7 +198,7 @@ class TargetGroupHealth:
                 by_az[record.az].append(target)
         healthy = [(az, [t for t in ts if t.state == "healthy"]) for az, ts in by_az.items()]
         healthy = [(az, ts) for az, ts in healthy if ts]
-        if healthy:
+        if healthy or self.classic:
             return healthy
         return [(az, [t for t in ts if t.state == "unhealthy"]) for az, ts in by_az.items()]
 
