@@ -70,6 +70,27 @@ _guard_installed = False
 _guard_active = False
 
 
+def _drop_backends() -> None:
+    """Empty every moto backend, so each is built on its first use, after the seed.
+
+    moto's reset re-initialises the backends in use one after the other and empties their
+    dicts as it goes, but re-initialising one can build another: a fresh Auto Scaling
+    backend builds an EC2 backend (default VPC, subnets, AMI snapshots: tens of thousands of
+    random draws) after EC2's dict was emptied. That EC2 backend outlives the reset, made
+    before the cloud is seeded and unknown to the next reset, so resource ids came out
+    different for the same seed after a cloud that used Auto Scaling."""
+    import sys
+
+    from moto.core.base_backend import BackendDict
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("moto.") and ".models" in name and module is not None:
+            for value in list(vars(module).values()):
+                if isinstance(value, BackendDict) and value:
+                    value.clear()
+    BackendDict._instances.clear()  # type: ignore[misc]
+
+
 def _answer_or_refuse(event_name: str, request: Any, **kwargs: Any) -> Any:
     """botocore ``before-send`` handler that stands in for moto's own: moto answers the
     request, and while the embedded backend runs, a request moto does not answer is
@@ -133,6 +154,7 @@ class EmbeddedBackend:
         _install_guard()
         self._mock = mock_aws(config=MOTO_CONFIG)  # type: ignore[call-overload]
         self._mock.start(reset=True)
+        _drop_backends()
         os.environ.update(FAKE_CREDENTIALS)  # moto sets its own; ours name the mini cloud
         self.seed(seed)
         _guard_active = True
@@ -160,6 +182,7 @@ class EmbeddedBackend:
     def reset(self, seed: int = 0) -> None:
         if self._mock is not None:
             self._mock.reset()
+            _drop_backends()
             self.seed(seed)
 
     def client_kwargs(self) -> dict[str, Any]:

@@ -151,3 +151,18 @@ def _first_ids(seed: int) -> tuple[str, str]:
 def test_resource_ids_follow_the_seed() -> None:
     assert _first_ids(3) == _first_ids(3)
     assert _first_ids(3) != _first_ids(4)
+
+
+def test_resource_ids_do_not_depend_on_what_earlier_clouds_did() -> None:
+    # moto's reset used to rebuild the EC2 backend of a cloud that had used Auto Scaling
+    # before the next cloud was seeded: that cloud's ids came out different
+    fresh = _first_ids(3)
+    with Cloud(seed=5) as c:
+        ec2, asg = c.client("ec2"), c.client("autoscaling")
+        subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+        ec2.create_launch_template(LaunchTemplateName="tmpl", LaunchTemplateData={
+            "ImageId": "ami-12c6146b", "InstanceType": "t3.micro"})
+        asg.create_auto_scaling_group(AutoScalingGroupName="grp", MinSize=1, MaxSize=1,
+                                      LaunchTemplate={"LaunchTemplateName": "tmpl"},
+                                      VPCZoneIdentifier=subnet)
+    assert _first_ids(3) == fresh
