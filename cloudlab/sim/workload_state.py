@@ -185,16 +185,20 @@ class Router:
     def _cost_per_s(self, t: float) -> float:
         p = prices()
         total = 0.0
-        ips = 0
+        # Every Elastic IP is billed, associated or not, whatever its instance does; an
+        # instance's auto-assigned address only while it runs and holds no Elastic IP.
+        eips = self._addresses()[0]
+        with_eip = {iid for iid in eips.values() if iid}
+        ips = len(eips)
         for record in self.book.records.values():
             state = record.state_at(t)
             if state == "running":
                 total += instance_type(record.instance_type).price_per_hour / 3600.0
-                ips += int(record.public_ip)
+                ips += int(record.public_ip and record.instance_id not in with_eip)
             if state in ("pending", "running", "stopped"):
                 total += p.root_volume_per_s
         total += p.alb_per_s * len(self.lbs.balancers)
-        total += p.ipv4_per_s * (ips + self._addresses()[1])
+        total += p.ipv4_per_s * ips
         return total
 
     def _addresses(self) -> tuple[dict[str, str], int]:

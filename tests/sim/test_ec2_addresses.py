@@ -71,3 +71,28 @@ def test_terminating_other_instances_leaves_the_address_alone(cloud: Cloud) -> N
     ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=keep)
     ec2.terminate_instances(InstanceIds=[other])
     assert _address(cloud, eip["AllocationId"])["InstanceId"] == keep
+
+
+def test_an_elastic_ip_is_billed_once_and_also_while_its_instance_is_stopped(
+        cloud: Cloud) -> None:
+    stack = build_stack(cloud)
+    [iid] = launch_web(cloud, stack)
+    ec2 = cloud.client("ec2")
+    eip = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=iid)
+    p = prices()
+    router = Router(cloud, eip["PublicIp"])
+    record = router.book.records[iid]
+    running = router._cost_per_s(cloud.t)
+    compute = p.root_volume_per_s + p.alb_per_s
+    # the Elastic IP replaces the auto-assigned address: one public IPv4, not two
+    assert running - compute - p.ipv4_per_s == pytest.approx(
+        instance_price_per_s(record.instance_type))
+    ec2.stop_instances(InstanceIds=[iid])
+    assert router._cost_per_s(cloud.t) == pytest.approx(compute + p.ipv4_per_s)
+
+
+def instance_price_per_s(kind: str) -> float:
+    from cloudlab.sim.catalog import instance_type
+
+    return instance_type(kind).price_per_hour / 3600.0
