@@ -96,3 +96,21 @@ def instance_price_per_s(kind: str) -> float:
     from cloudlab.sim.catalog import instance_type
 
     return instance_type(kind).price_per_hour / 3600.0
+
+
+def test_auto_scaling_terminating_its_instance_frees_the_elastic_ip(cloud: Cloud) -> None:
+    from cloudlab.sim.failures import fail_instance
+
+    build_stack(cloud, asg={"MinSize": 1, "MaxSize": 1, "DesiredCapacity": 1,
+                            "HealthCheckType": "EC2"})
+    cloud.advance(minutes=5)
+    asg, ec2 = cloud.client("autoscaling"), cloud.client("ec2")
+    [iid] = [i["InstanceId"] for i in asg.describe_auto_scaling_groups(
+        AutoScalingGroupNames=["web"])["AutoScalingGroups"][0]["Instances"]]
+    eip = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=iid)
+    fail_instance(cloud, iid)
+    cloud.advance(minutes=1)  # Auto Scaling replaces the impaired instance
+    assert iid not in {i["InstanceId"] for i in asg.describe_auto_scaling_groups(
+        AutoScalingGroupNames=["web"])["AutoScalingGroups"][0]["Instances"]}
+    assert "InstanceId" not in _address(cloud, eip["AllocationId"])
