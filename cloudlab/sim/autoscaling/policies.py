@@ -102,7 +102,7 @@ def _latest(cloud: Any, alarm: Mapping[str, Any]) -> float | None:
 
 
 def execute(cloud: Any, policy: dict[str, Any], *, metric_value: float | None = None,
-            threshold: float | None = None, alarm_state: str = "ALARM",
+            threshold: float | None = None, scale_in: bool = False,
             honor_cooldown: bool = True, cause: str = "") -> str:
     """Run one policy now; returns what happened in words."""
     scaler: AutoScaling = auto_scaling(cloud)
@@ -110,7 +110,7 @@ def execute(cloud: Any, policy: dict[str, Any], *, metric_value: float | None = 
     kind = policy.get("PolicyType") or "SimpleScaling"
     t = cloud.t
     if kind == "TargetTrackingScaling":
-        return _target_tracking(scaler, view, policy, metric_value, alarm_state, cause)
+        return _target_tracking(scaler, view, policy, metric_value, scale_in, cause)
     if kind == "StepScaling":
         if metric_value is None or threshold is None:
             return "step policy not run: no metric value to compare with the steps"
@@ -143,7 +143,7 @@ def execute(cloud: Any, policy: dict[str, Any], *, metric_value: float | None = 
 
 
 def _target_tracking(scaler: AutoScaling, view: GroupView, policy: dict[str, Any],
-                     value: float | None, state: str, cause: str) -> str:
+                     value: float | None, scale_in: bool, cause: str) -> str:
     config = policy.get("TargetTrackingConfiguration") or {}
     target = float(config.get("TargetValue") or 0)
     if value is None or target <= 0:
@@ -163,7 +163,7 @@ def _target_tracking(scaler: AutoScaling, view: GroupView, policy: dict[str, Any
         return f"desired capacity -> {new}"
     if warming and wanted < view.desired:
         return f"scale-in waits: {len(warming)} instance(s) still warming up"
-    if wanted < view.desired and not config.get("DisableScaleIn") and state == "ALARM":
+    if wanted < view.desired and not config.get("DisableScaleIn") and scale_in:
         floor = view.desired - max(1, view.desired // 10)
         new = scaler.set_desired(view, max(wanted, floor), kind="scale_in",
                                  cause=cause or f"target tracking {policy['PolicyName']}")
@@ -179,12 +179,11 @@ def run_alarm_action(cloud: Any, action_arn: str, alarm: Mapping[str, Any], stat
     value = _latest(cloud, alarm)
     threshold = alarm.get("Threshold")
     name = alarm.get("AlarmName", "")
-    if policy.get("PolicyType") == "TargetTrackingScaling" and "AlarmLow" in name:
-        state = "ALARM" if value is not None else state
-    elif policy.get("PolicyType") == "TargetTrackingScaling":
-        state = "HIGH"
+    # Of a target tracking policy's two alarms, only the low one may remove capacity.
+    scale_in = (policy.get("PolicyType") == "TargetTrackingScaling" and "AlarmLow" in name
+                and value is not None)
     execute(cloud, policy, metric_value=value,
-            threshold=None if threshold is None else float(threshold), alarm_state=state,
+            threshold=None if threshold is None else float(threshold), scale_in=scale_in,
             cause=f"alarm {name} in state {state}")
 
 
