@@ -17,6 +17,7 @@ from typing import Any
 
 from cloudlab.sim.autoscaling.groups import auto_scaling
 from cloudlab.sim.catalog import instance_type
+from cloudlab.sim.ec2.addresses import elastic_ips
 from cloudlab.sim.ec2.instances import InstanceRecord, instance_book
 from cloudlab.sim.elbv2.balancers import load_balancing
 from cloudlab.sim.recorder import Marker
@@ -79,7 +80,6 @@ class Router:
         self.lbs = load_balancing(cloud)
         self.to = to
         self.lb = None
-        self._eip_cache: tuple[int, dict[str, str], int] | None = None
         if not (to.startswith("i-") or _looks_like_ip(to)):
             self.lb = self.lbs.balancer(to)
         elif to.startswith("i-"):
@@ -202,13 +202,9 @@ class Router:
         return total
 
     def _addresses(self) -> tuple[dict[str, str], int]:
-        gen = self.book.config_generation
-        if self._eip_cache is None or self._eip_cache[0] != gen:
-            found = self.cloud.client("ec2").describe_addresses().get("Addresses", [])
-            mapping = {a["PublicIp"]: a.get("InstanceId", "") for a in found}
-            idle = sum(1 for a in found if not a.get("InstanceId"))
-            self._eip_cache = (gen, mapping, idle)
-        return self._eip_cache[1], self._eip_cache[2]
+        """Elastic IPs (public IP -> instance id) and how many are not associated."""
+        ips = elastic_ips(self.cloud)
+        return ips, sum(1 for iid in ips.values() if not iid)
 
     def _single(self) -> InstanceRecord | None:
         if self.to.startswith("i-"):

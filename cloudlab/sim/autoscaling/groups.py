@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudlab.sim.ec2.addresses import disassociate, elastic_ips
 from cloudlab.sim.ec2.instances import InstanceBook, instance_book
 from cloudlab.sim.elbv2.balancers import load_balancing
 from cloudlab.sim.elbv2.classic import KEY_PREFIX
@@ -96,7 +97,6 @@ class AutoScaling:
         self._seen_generation = -1
         self._tick_event: Any = None
         self._busy = False
-        self._eips: tuple[int, set[str]] | None = None
 
     # -- reading ------------------------------------------------------------------------
     def refresh(self, force: bool = False) -> None:
@@ -200,21 +200,11 @@ class AutoScaling:
         view.desired, view.instances = fresh.desired, fresh.instances
         self.book.learn([i for i in added if i not in self.book.records])
         self.book.ended(removed)
-        holding = [i for i in removed if i in self._eip_holders()]
+        holders = set(elastic_ips(self.cloud).values())
+        holding = [i for i in removed if i in holders]
         if holding:  # EC2 disassociates the Elastic IP of a terminated instance
-            from cloudlab.sim.ec2.addresses import disassociate
-
             disassociate(self.cloud, self.cloud.region, holding)
         load_balancing(self.cloud).apply_registrations(view.target_groups, added, removed)
-
-    def _eip_holders(self) -> set[str]:
-        """Instances that hold an Elastic IP (read again only after a learner's change)."""
-        gen = self.book.config_generation
-        if self._eips is None or self._eips[0] != gen:
-            with self.book.own_calls():
-                found = self.cloud.client("ec2").describe_addresses().get("Addresses", [])
-            self._eips = (gen, {a["InstanceId"] for a in found if a.get("InstanceId")})
-        return self._eips[1]
 
     # -- the periodic pass --------------------------------------------------------------
     def _tick(self, clock: Any) -> None:

@@ -16,11 +16,28 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["disassociate", "tidy"]
+__all__ = ["disassociate", "elastic_ips", "tidy"]
 
 #: Members moto answers as ``""`` for an address that is not associated; EC2 leaves them out.
 _EMPTY_WHEN_FREE = ("InstanceId", "AssociationId", "NetworkInterfaceId",
                     "NetworkInterfaceOwnerId", "PrivateIpAddress")
+
+
+def elastic_ips(cloud: Any) -> dict[str, str]:
+    """The Elastic IPs of the cloud's Region: public IP -> instance id (``""`` when free).
+
+    Read with one ``describe_addresses`` and kept until a call that is not the
+    simulation's own may have changed them (the instance book's ``config_generation``)."""
+    from cloudlab.sim.ec2.instances import instance_book
+
+    book = instance_book(cloud)
+    cached = cloud.state("sim.ec2.addresses", dict)
+    if cached.get("generation") != book.config_generation:
+        with book.own_calls():
+            found = cloud.client("ec2").describe_addresses().get("Addresses", [])
+        cached.update(generation=book.config_generation,
+                      ips={a["PublicIp"]: a.get("InstanceId", "") for a in found})
+    return cached["ips"]  # type: ignore[no-any-return]
 
 
 def disassociate(cloud: Any, region: str, instance_ids: list[str]) -> list[str]:
