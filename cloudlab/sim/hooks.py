@@ -91,8 +91,8 @@ def _before_call(cloud: Any, event_name: str, model: Any = None, context: Any = 
     if model is None:
         return None
     service, operation = _names(model)
-    if instance_book(cloud).quiet:
-        return None  # the simulation's own calls are checked by the simulation
+    if service not in ("elbv2", "ec2", "autoscaling") or instance_book(cloud).quiet:
+        return None  # other services; or the simulation's own calls, checked by itself
     if service == "elbv2":
         return _check_elbv2(cloud, operation, (context or {}).get("cloudlab_params") or {})
     if service == "ec2" and operation == "CreateLaunchTemplateVersion":
