@@ -16,13 +16,6 @@ from cloudlab.sim.workload import WebTraffic
 from cloudlab.sim.workload_state import Router, prices
 
 
-@pytest.fixture
-def cloud() -> Cloud:
-    c = Cloud(seed=7)
-    yield c
-    c.stop()
-
-
 def _address(cloud: Cloud, allocation_id: str) -> dict[str, str]:
     return cloud.client("ec2").describe_addresses(  # type: ignore[no-any-return]
         AllocationIds=[allocation_id])["Addresses"][0]

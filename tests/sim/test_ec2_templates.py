@@ -19,13 +19,6 @@ from cloudlab import Cloud
 USER_DATA = base64.b64encode(b"#!/bin/bash\ndnf install -y httpd\n").decode()
 
 
-@pytest.fixture
-def cloud() -> Cloud:
-    c = Cloud(seed=8)
-    yield c
-    c.stop()
-
-
 def _data(cloud: Cloud, version: str) -> dict[str, object]:
     return cloud.client("ec2").describe_launch_template_versions(  # type: ignore[no-any-return]
         LaunchTemplateName="web", Versions=[version])["LaunchTemplateVersions"][0][
