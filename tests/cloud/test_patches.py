@@ -1,5 +1,6 @@
-"""The two caches in cloudlab.cloud.patches: same data as moto/botocore give, fresh objects
-every time, and loud failure if an upgrade moves what they patch."""
+"""The speed patches of cloudlab.cloud.patches: the caches give the same data as
+moto/botocore, fresh objects every time; the lookups give what moto's scans give; and each
+fails loudly if an upgrade moves what it patches."""
 
 from __future__ import annotations
 
@@ -82,3 +83,48 @@ def test_one_ami_by_id_is_what_moto_s_scan_gives() -> None:
             assert [a.id for a in fast] == [a.id for a in scan(backend, filters=filters)]
         iid = ec2.run_instances(ImageId=some, MinCount=1, MaxCount=1)["Instances"][0]
         assert iid["ImageId"] == some
+
+
+def test_one_instance_by_id_is_what_moto_s_copying_lookup_gives() -> None:
+    from moto.ec2.exceptions import InvalidInstanceIdError
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.instances import InstanceBackend
+
+    assert patches.install_instance_lookup() is True
+    by_id = InstanceBackend.get_instance_by_id.__wrapped__  # type: ignore[attr-defined]
+    one = InstanceBackend.get_instance.__wrapped__  # type: ignore[attr-defined]
+    with Cloud(seed=0) as cloud:
+        ec2 = cloud.client("ec2")
+        ids = [i["InstanceId"] for i in ec2.run_instances(
+            ImageId="ami-12c6146b", MinCount=3, MaxCount=3)["Instances"]]
+        ec2.terminate_instances(InstanceIds=ids[:1])
+        backend = ec2_backends["123456789012"][cloud.region]
+        for iid in ids:
+            assert backend.get_instance_by_id(iid) is by_id(backend, iid) is not None
+            assert backend.get_instance(iid) is one(backend, iid)
+        assert backend.get_instance_by_id("i-0000000000000000") is None
+        assert by_id(backend, "i-0000000000000000") is None
+        for lookup in (backend.get_instance, lambda i: one(backend, i)):
+            with pytest.raises(InvalidInstanceIdError):
+                lookup("i-0000000000000000")
+
+
+def test_instance_type_match_is_what_moto_s_filter_gives() -> None:
+    from moto.ec2.models.instance_types import INSTANCE_TYPE_OFFERINGS, InstanceTypeOfferingBackend
+
+    assert patches.install_instance_type_check() is True
+    slow = InstanceTypeOfferingBackend.matches_filters.__wrapped__  # type: ignore[attr-defined]
+    backend = InstanceTypeOfferingBackend()
+    offerings = INSTANCE_TYPE_OFFERINGS["region"]["us-east-1"][:200]
+    cases = [({"instance-type": ["m5.large"]}, "region"),
+             ({"instance-type": ["m5.large", "t3.micro"]}, "region"),
+             ({"instance-type": ["no.such"]}, "region"),
+             ({"location": ["us-east-1"]}, "region"),
+             ({"instance-type": ["t3.micro"], "location": ["us-east-1"]}, "region")]
+    for filters, location in cases:
+        fast = [backend.matches_filters(o, filters, location) for o in offerings]
+        assert fast == [slow(backend, o, filters, location) for o in offerings]
+    with Cloud(seed=0) as cloud:  # run_instances still refuses an unknown type when asked to
+        ec2 = cloud.client("ec2")
+        assert ec2.run_instances(ImageId="ami-12c6146b", InstanceType="m5.large", MinCount=1,
+                                 MaxCount=1)["Instances"][0]["InstanceType"] == "m5.large"

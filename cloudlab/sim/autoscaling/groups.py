@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudlab.cloud import moto_reads
 from cloudlab.sim.ec2.addresses import disassociate, elastic_ips
 from cloudlab.sim.ec2.instances import InstanceBook, instance_book
 from cloudlab.sim.elbv2.balancers import load_balancing
@@ -184,20 +185,23 @@ class AutoScaling:
         self._learn(view)
 
     def _learn(self, view: GroupView) -> None:
-        """After the simulation's own call on a group: read that group alone (one call),
-        record the instances it launched (one more) and apply to its target groups what
-        Auto Scaling did, instead of re-reading every service."""
-        with self.book.own_calls():
-            found = self.cloud.client("autoscaling").describe_auto_scaling_groups(
-                AutoScalingGroupNames=[view.name])["AutoScalingGroups"]
-        if not found:
-            return
-        fresh = _view(found[0])
+        """After the simulation's own call on a group: read that group alone and the
+        instances it launched (from moto's records when embedded, else one call each), and
+        apply to its target groups what Auto Scaling did, instead of re-reading every
+        service."""
+        group = moto_reads.auto_scaling_group(self.cloud, self.cloud.region, view.name)
+        if group is None:
+            with self.book.own_calls():
+                found = self.cloud.client("autoscaling").describe_auto_scaling_groups(
+                    AutoScalingGroupNames=[view.name])["AutoScalingGroups"]
+            if not found:
+                return
+            group = found[0]
         before = {i["InstanceId"] for i in view.instances}
-        after = {i["InstanceId"] for i in fresh.instances}
+        after = {i["InstanceId"] for i in group["Instances"]}
         added = sorted(after - before)
         removed = sorted(before - after)
-        view.desired, view.instances = fresh.desired, fresh.instances
+        view.desired, view.instances = int(group["DesiredCapacity"]), list(group["Instances"])
         self.book.learn([i for i in added if i not in self.book.records])
         self.book.ended(removed)
         holders = set(elastic_ips(self.cloud).values())

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from cloudlab.cloud import moto_reads
 from cloudlab.sim.ec2.bootstrap import BootPlan, Software, plan_boot
 
 __all__ = ["InstanceBook", "InstanceRecord", "instance_book"]
@@ -190,21 +191,25 @@ class InstanceBook:
         self._dirty_regions.add(region or self.cloud.region)
 
     def learn(self, instance_ids: list[str], region: str | None = None) -> None:
-        """Record instances the simulation itself had launched (one ``DescribeInstances``)."""
+        """Record instances the simulation itself had launched (read from moto's records
+        when the embedded backend runs here, else one ``DescribeInstances``)."""
         if not instance_ids:
             return
         region = region or self.cloud.region
         ec2 = self.cloud.client("ec2", region=region)
         now = self.cloud.t
         with self.own_calls():
-            answer = ec2.describe_instances(InstanceIds=sorted(instance_ids))
+            found = moto_reads.instances(self.cloud, region, sorted(instance_ids))
+            if found is None:
+                answer = ec2.describe_instances(InstanceIds=sorted(instance_ids))
+                found = [inst for reservation in answer["Reservations"]
+                         for inst in reservation["Instances"]]
             new = []
-            for reservation in answer["Reservations"]:
-                for inst in reservation["Instances"]:
-                    if inst["InstanceId"] not in self.records:
-                        record = self._record(ec2, inst, region, now)
-                        self.records[record.instance_id] = record
-                        new.append(record)
+            for inst in found:
+                if inst["InstanceId"] not in self.records:
+                    record = self._record(ec2, inst, region, now)
+                    self.records[record.instance_id] = record
+                    new.append(record)
         self.changed()
         for listener in self.listeners:
             for record in new:

@@ -1,0 +1,74 @@
+"""cloudlab.cloud.moto_reads answers as boto3 does, for the keys it promises."""
+
+from __future__ import annotations
+
+import base64
+
+from cloudlab import Cloud
+from cloudlab.cloud import moto_reads
+
+
+def _group(cloud: Cloud) -> None:
+    ec2, asg = cloud.client("ec2"), cloud.client("autoscaling")
+    subnets = sorted(ec2.describe_subnets()["Subnets"], key=lambda s: s["AvailabilityZone"])[:3]
+    ec2.create_launch_template(LaunchTemplateName="web", LaunchTemplateData={
+        "ImageId": "ami-12c6146b", "InstanceType": "t3.micro", "Monitoring": {"Enabled": True},
+        "UserData": base64.b64encode(b"#!/bin/bash\necho hi\n").decode()})
+    asg.create_auto_scaling_group(
+        AutoScalingGroupName="web", MinSize=1, MaxSize=6, DesiredCapacity=4,
+        LaunchTemplate={"LaunchTemplateName": "web", "Version": "$Latest"},
+        VPCZoneIdentifier=",".join(s["SubnetId"] for s in subnets))
+
+
+def test_a_group_reads_as_describe_auto_scaling_groups_gives_it() -> None:
+    with Cloud(seed=3) as cloud:
+        _group(cloud)
+        asg = cloud.client("autoscaling")
+        asg.set_desired_capacity(AutoScalingGroupName="web", DesiredCapacity=3)
+        wire = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["web"])[
+            "AutoScalingGroups"][0]
+        read = moto_reads.auto_scaling_group(cloud, cloud.region, "web")
+        assert read is not None
+        assert read["AutoScalingGroupName"] == wire["AutoScalingGroupName"]
+        assert read["DesiredCapacity"] == wire["DesiredCapacity"] == 3
+        keys = ("InstanceId", "AvailabilityZone")
+        assert read["Instances"] == [{k: i[k] for k in keys} for i in wire["Instances"]]
+        assert len({i["AvailabilityZone"] for i in read["Instances"]}) == 3
+        assert moto_reads.auto_scaling_group(cloud, cloud.region, "nope") is None
+        assert moto_reads.auto_scaling_group(cloud, "eu-west-1", "web") is None
+
+
+def test_instances_read_as_describe_instances_gives_them() -> None:
+    with Cloud(seed=3) as cloud:
+        _group(cloud)
+        ec2 = cloud.client("ec2")
+        loose = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1,
+                                  TagSpecifications=[{"ResourceType": "instance", "Tags": [
+                                      {"Key": "Name", "Value": "solo"}]}])["Instances"][0]
+        ids = sorted(i["InstanceId"] for r in ec2.describe_instances()["Reservations"]
+                     for i in r["Instances"])
+        assert loose["InstanceId"] in ids and len(ids) == 5
+        ec2.terminate_instances(InstanceIds=[ids[0]])
+        wire = {i["InstanceId"]: i for r in ec2.describe_instances(InstanceIds=ids)[
+            "Reservations"] for i in r["Instances"]}
+        read = moto_reads.instances(cloud, cloud.region, ids)
+        assert read is not None and [i["InstanceId"] for i in read] == ids
+        for mine in read:
+            theirs = wire[mine["InstanceId"]]
+            for key in ("InstanceType", "SubnetId", "ImageId", "Monitoring"):
+                assert mine[key] == theirs[key], key
+            assert mine["Placement"]["AvailabilityZone"] == theirs["Placement"][
+                "AvailabilityZone"]
+            assert mine.get("PublicIpAddress") == theirs.get("PublicIpAddress")
+            assert sorted(map(str, mine["Tags"])) == sorted(map(str, theirs.get("Tags", [])))
+        assert any(i.get("Tags") for i in read)
+        assert moto_reads.instances(cloud, cloud.region, [ids[1], "i-0000000000000000"]) is None
+
+
+def test_other_backends_get_no_answer_and_callers_use_boto3() -> None:
+    class Elsewhere:
+        backend = "server"
+        region = "us-east-1"
+
+    assert moto_reads.auto_scaling_group(Elsewhere(), "us-east-1", "web") is None
+    assert moto_reads.instances(Elsewhere(), "us-east-1", ["i-1"]) is None
