@@ -85,7 +85,7 @@ def test_one_ami_by_id_is_what_moto_s_scan_gives() -> None:
         assert iid["ImageId"] == some
 
 
-def test_one_instance_by_id_is_what_moto_s_copying_lookup_gives() -> None:
+def test_instances_by_id_are_what_moto_s_copying_lookups_give() -> None:
     from moto.ec2.exceptions import InvalidInstanceIdError
     from moto.ec2.models import ec2_backends
     from moto.ec2.models.instances import InstanceBackend
@@ -107,6 +107,16 @@ def test_one_instance_by_id_is_what_moto_s_copying_lookup_gives() -> None:
         for lookup in (backend.get_instance, lambda i: one(backend, i)):
             with pytest.raises(InvalidInstanceIdError):
                 lookup("i-0000000000000000")
+        many = InstanceBackend.get_multi_instances_by_id.__wrapped__  # type: ignore[attr-defined]
+        running = [{"name": "instance-state-name", "values": ["running"]}]
+        for filters in (None, running):
+            fast = backend.get_multi_instances_by_id(ids[::-1], filters)
+            assert fast == many(backend, ids[::-1], filters)
+        assert len(backend.get_multi_instances_by_id(ids, running)) == 2
+        for lookup in (backend.get_multi_instances_by_id, lambda i: many(backend, i)):
+            with pytest.raises(InvalidInstanceIdError) as refused:
+                lookup([ids[1], "i-0000000000000000"])
+            assert "i-0000000000000000" in str(refused.value)
 
 
 def test_instance_type_match_is_what_moto_s_filter_gives() -> None:
