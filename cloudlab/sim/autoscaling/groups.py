@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudlab.cloud import moto_reads
+from cloudlab.cloud import moto_direct
 from cloudlab.sim.ec2.addresses import disassociate, elastic_ips
 from cloudlab.sim.ec2.instances import InstanceBook, instance_book
 from cloudlab.sim.elbv2.balancers import load_balancing
@@ -162,8 +162,11 @@ class AutoScaling:
             return desired
         old = view.desired
         with self.book.own_calls():
-            self.cloud.client("autoscaling").set_desired_capacity(
-                AutoScalingGroupName=view.name, DesiredCapacity=desired, HonorCooldown=False)
+            if not moto_direct.set_desired_capacity(self.cloud, self.cloud.region, view.name,
+                                                    desired):
+                self.cloud.client("autoscaling").set_desired_capacity(
+                    AutoScalingGroupName=view.name, DesiredCapacity=desired,
+                    HonorCooldown=False)
         view.desired = desired
         verb = "Launching" if desired > old else "Terminating"
         count = abs(desired - old)
@@ -189,7 +192,7 @@ class AutoScaling:
         instances it launched (from moto's records when embedded, else one call each), and
         apply to its target groups what Auto Scaling did, instead of re-reading every
         service."""
-        group = moto_reads.auto_scaling_group(self.cloud, self.cloud.region, view.name)
+        group = moto_direct.auto_scaling_group(self.cloud, self.cloud.region, view.name)
         if group is None:
             with self.book.own_calls():
                 found = self.cloud.client("autoscaling").describe_auto_scaling_groups(

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from cloudlab.cloud import moto_reads
+from cloudlab.cloud import moto_direct
 from cloudlab.sim.ec2.bootstrap import BootPlan, Software, plan_boot
 
 __all__ = ["InstanceBook", "InstanceRecord", "instance_book"]
@@ -199,7 +199,7 @@ class InstanceBook:
         ec2 = self.cloud.client("ec2", region=region)
         now = self.cloud.t
         with self.own_calls():
-            found = moto_reads.instances(self.cloud, region, sorted(instance_ids))
+            found = moto_direct.instances(self.cloud, region, sorted(instance_ids))
             if found is None:
                 answer = ec2.describe_instances(InstanceIds=sorted(instance_ids))
                 found = [inst for reservation in answer["Reservations"]

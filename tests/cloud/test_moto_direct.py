@@ -1,11 +1,11 @@
-"""cloudlab.cloud.moto_reads answers as boto3 does, for the keys it promises."""
+"""cloudlab.cloud.moto_direct answers and acts as boto3 does, for what it promises."""
 
 from __future__ import annotations
 
 import base64
 
 from cloudlab import Cloud
-from cloudlab.cloud import moto_reads
+from cloudlab.cloud import moto_direct
 
 
 def _group(cloud: Cloud) -> None:
@@ -27,15 +27,15 @@ def test_a_group_reads_as_describe_auto_scaling_groups_gives_it() -> None:
         asg.set_desired_capacity(AutoScalingGroupName="web", DesiredCapacity=3)
         wire = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["web"])[
             "AutoScalingGroups"][0]
-        read = moto_reads.auto_scaling_group(cloud, cloud.region, "web")
+        read = moto_direct.auto_scaling_group(cloud, cloud.region, "web")
         assert read is not None
         assert read["AutoScalingGroupName"] == wire["AutoScalingGroupName"]
         assert read["DesiredCapacity"] == wire["DesiredCapacity"] == 3
         keys = ("InstanceId", "AvailabilityZone")
         assert read["Instances"] == [{k: i[k] for k in keys} for i in wire["Instances"]]
         assert len({i["AvailabilityZone"] for i in read["Instances"]}) == 3
-        assert moto_reads.auto_scaling_group(cloud, cloud.region, "nope") is None
-        assert moto_reads.auto_scaling_group(cloud, "eu-west-1", "web") is None
+        assert moto_direct.auto_scaling_group(cloud, cloud.region, "nope") is None
+        assert moto_direct.auto_scaling_group(cloud, "eu-west-1", "web") is None
 
 
 def test_instances_read_as_describe_instances_gives_them() -> None:
@@ -51,7 +51,7 @@ def test_instances_read_as_describe_instances_gives_them() -> None:
         ec2.terminate_instances(InstanceIds=[ids[0]])
         wire = {i["InstanceId"]: i for r in ec2.describe_instances(InstanceIds=ids)[
             "Reservations"] for i in r["Instances"]}
-        read = moto_reads.instances(cloud, cloud.region, ids)
+        read = moto_direct.instances(cloud, cloud.region, ids)
         assert read is not None and [i["InstanceId"] for i in read] == ids
         for mine in read:
             theirs = wire[mine["InstanceId"]]
@@ -62,7 +62,7 @@ def test_instances_read_as_describe_instances_gives_them() -> None:
             assert mine.get("PublicIpAddress") == theirs.get("PublicIpAddress")
             assert sorted(map(str, mine["Tags"])) == sorted(map(str, theirs.get("Tags", [])))
         assert any(i.get("Tags") for i in read)
-        assert moto_reads.instances(cloud, cloud.region, [ids[1], "i-0000000000000000"]) is None
+        assert moto_direct.instances(cloud, cloud.region, [ids[1], "i-0000000000000000"]) is None
 
 
 def test_other_backends_get_no_answer_and_callers_use_boto3() -> None:
@@ -70,5 +70,45 @@ def test_other_backends_get_no_answer_and_callers_use_boto3() -> None:
         backend = "server"
         region = "us-east-1"
 
-    assert moto_reads.auto_scaling_group(Elsewhere(), "us-east-1", "web") is None
-    assert moto_reads.instances(Elsewhere(), "us-east-1", ["i-1"]) is None
+    assert moto_direct.auto_scaling_group(Elsewhere(), "us-east-1", "web") is None
+    assert moto_direct.instances(Elsewhere(), "us-east-1", ["i-1"]) is None
+    assert moto_direct.set_desired_capacity(Elsewhere(), "us-east-1", "web", 2) is False
+
+
+def _groups_after(direct: bool) -> tuple[list[dict], list[str]]:
+    events: list[str] = []
+    with Cloud(seed=5) as cloud:
+        _group(cloud)
+        cloud.on("after-call.auto-scaling",
+                 lambda event_name, model=None, context=None, **_: events.append(
+                     f"{model.name} {context['cloudlab_params']['DesiredCapacity']}"
+                     if model is not None and model.name == "SetDesiredCapacity" else ""))
+        asg = cloud.client("autoscaling")
+        for n in (6, 2, 5):
+            if direct:
+                assert moto_direct.set_desired_capacity(cloud, cloud.region, "web", n)
+            else:
+                asg.set_desired_capacity(AutoScalingGroupName="web", DesiredCapacity=n,
+                                         HonorCooldown=False)
+        group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["web"])[
+            "AutoScalingGroups"][0]
+        ids = [i["InstanceId"] for i in group["Instances"]]
+        states = cloud.client("ec2").describe_instances(InstanceIds=ids)["Reservations"]
+        assert len([i for r in states for i in r["Instances"]]) == 5
+        assert not moto_direct.set_desired_capacity(cloud, cloud.region, "nope", 1)
+    return ([{k: i[k] for k in ("InstanceId", "AvailabilityZone")} for i in group["Instances"]]
+            + [{"DesiredCapacity": group["DesiredCapacity"]}],
+            [e for e in events if e])
+
+
+def test_a_direct_desired_capacity_does_what_the_boto3_call_does() -> None:
+    # the ids differ (a boto3 call draws its request id from moto's seeded random source)
+    direct, told = _groups_after(direct=True)
+    wire, told_by_boto3 = _groups_after(direct=False)
+    assert sorted(i.get("AvailabilityZone", "") for i in direct) == sorted(
+        i.get("AvailabilityZone", "") for i in wire)
+    assert len(direct) == len(wire) == 6
+    assert direct[-1] == {"DesiredCapacity": 5}
+    assert len({i["AvailabilityZone"] for i in direct[:-1]}) == 3  # balanced by cloudlab
+    assert told == told_by_boto3 == ["SetDesiredCapacity 6", "SetDesiredCapacity 2",
+                                     "SetDesiredCapacity 5"]

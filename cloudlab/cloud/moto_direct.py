@@ -1,28 +1,34 @@
-"""Reads of the embedded moto's own records, for the simulation's hottest path.
+"""Direct access to the embedded moto's records, for the simulation's hottest path.
 
-After each of its own scaling actions the simulation needs two answers: which instances the
-Auto Scaling group holds now, and where the ones it just launched run. Through boto3 these
-are a ``DescribeAutoScalingGroups`` and a ``DescribeInstances`` call, about 4 and 8 ms each
-(request signing, moto's XML serialisation, botocore's parsing), against ~0.05 ms to read
-the same fields from moto's objects. A week at one-minute steps has ~700 scaling actions,
-so the round trips alone would take ~8 s.
+Each scaling action of the simulation writes the group's desired capacity and then needs
+two answers: which instances the group holds now, and where the ones it launched run.
+Through boto3 these are ``SetDesiredCapacity``, ``DescribeAutoScalingGroups`` and
+``DescribeInstances``: about 2.5, 4 and 8 ms each (parameter validation, request signing,
+moto's request parsing and XML serialisation, botocore's parsing), against ~0.3 ms for
+moto's own work. A week at one-minute steps has ~700 scaling actions, so the round trips
+alone would take ~10 s of a run whose target is 1 s.
 
-The *writes* still go through boto3 (``SetDesiredCapacity`` and friends, with every hook
-that watches them), so the learner sees every effect with the real API; only these two
-reads are answered from moto's objects, and only when the embedded backend is the one in
-this process. Each function returns ``None`` when it cannot answer (another backend, an
-unknown account, Region or name), and callers then make the boto3 call.
+With the embedded backend in this process, these functions do the same on moto's objects:
 
-The answers are dictionaries shaped like the boto3 answers, holding only the keys named in
-each docstring. ``tests/cloud/test_moto_reads.py`` compares them with boto3's answers for
-the same resources and fails loudly if a moto upgrade renames what is read here.
+- :func:`set_desired_capacity` calls the method moto's ``SetDesiredCapacity`` handler calls
+  (so cloudlab's balancing of AZs in :mod:`cloudlab.cloud.moto_autoscaling` applies), then
+  tells every ``after-call`` hook of the cloud, as a boto3 call would, so caches of the
+  architecture (the network snapshot) are dropped. The effect is in moto: learners see it
+  with ``describe_auto_scaling_groups`` like any other.
+- :func:`auto_scaling_group` and :func:`instances` answer as the describe calls would,
+  with only the keys their docstrings name.
+
+Each returns ``None``/``False`` when it cannot act (another backend, an unknown account,
+Region or name) and the caller then makes the boto3 call, so the simulation still runs on
+other backends. ``tests/cloud/test_moto_direct.py`` compares every answer and effect with
+boto3's and fails loudly if a moto upgrade renames what is used here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["auto_scaling_group", "instances"]
+__all__ = ["auto_scaling_group", "instances", "set_desired_capacity"]
 
 
 def _backend(cloud: Any, service: str, region: str) -> Any:
@@ -94,3 +100,31 @@ def instances(cloud: Any, region: str, instance_ids: list[str]) -> list[dict[str
             answer["PublicIpAddress"] = instance.public_ip
         found.append(answer)
     return found
+
+
+def set_desired_capacity(cloud: Any, region: str, name: str, desired: int) -> bool:
+    """``SetDesiredCapacity`` (``HonorCooldown=False``) on moto's group, announced to the
+    cloud's ``after-call`` hooks. ``False``, with nothing done, if it cannot act here."""
+    backend = _backend(cloud, "autoscaling", region)
+    if backend is None or name not in backend.autoscaling_groups:
+        return False
+    backend.set_desired_capacity(name, int(desired))
+    _announce(cloud, region, "autoscaling", "SetDesiredCapacity",
+              {"AutoScalingGroupName": name, "DesiredCapacity": int(desired),
+               "HonorCooldown": False})
+    return True
+
+
+def _announce(cloud: Any, region: str, service: str, operation: str,
+              params: dict[str, Any]) -> None:
+    """Give the cloud's ``after-call`` hooks what a successful boto3 call would give them."""
+    from botocore.awsrequest import AWSResponse
+
+    meta = cloud.client(service, region=region).meta
+    model = meta.service_model.operation_model(operation)
+    event = f"after-call.{meta.service_model.service_id.hyphenize()}.{operation}"
+    parsed: dict[str, Any] = {"ResponseMetadata": {
+        "RequestId": "cloudlab-direct", "HTTPStatusCode": 200, "HTTPHeaders": {},
+        "RetryAttempts": 0}}
+    cloud._dispatch(event, http_response=AWSResponse("", 200, {}, None), parsed=parsed,
+                    model=model, context={"cloudlab_params": params, "client_region": region})
