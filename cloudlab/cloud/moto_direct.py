@@ -126,5 +126,5 @@ def _announce(cloud: Any, region: str, service: str, operation: str,
     parsed: dict[str, Any] = {"ResponseMetadata": {
         "RequestId": "cloudlab-direct", "HTTPStatusCode": 200, "HTTPHeaders": {},
         "RetryAttempts": 0}}
-    cloud._dispatch(event, http_response=AWSResponse("", 200, {}, None), parsed=parsed,
+    cloud.emit(event, http_response=AWSResponse("", 200, {}, None), parsed=parsed,
                     model=model, context={"cloudlab_params": params, "client_region": region})

@@ -284,6 +284,12 @@ class Cloud:
         """Call ``hook(cloud)`` after every :meth:`reset`."""
         self._reset_hooks.append(hook)
 
+    def emit(self, event_name: str, **kwargs: Any) -> Any:
+        """Run the handlers attached with :meth:`on` for ``event_name``, as botocore does
+        for a call (used when the cloud layer acts on the embedded backend without a boto3
+        call, so hooks still see the change). Returns the first non-``None`` result."""
+        return self._dispatch(event_name, **kwargs)
+
     def _dispatch(self, event_name: str, **kwargs: Any) -> Any:
         for prefix, handler in self._hooks:
             if event_name == prefix or event_name.startswith(prefix + "."):
