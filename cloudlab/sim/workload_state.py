@@ -9,6 +9,7 @@ serve, how many instances run per AZ, and what the whole cloud costs per second 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -80,6 +81,9 @@ class Router:
         self.lbs = load_balancing(cloud)
         self.to = to
         self.lb = None
+        self._cost: tuple[tuple[int, ...], float, float, float] | None = None
+        self._live: list[InstanceRecord] = []
+        self._billable_seen = -1
         if not (to.startswith("i-") or _looks_like_ip(to)):
             self.lb = self.lbs.balancer(to)
         elif to.startswith("i-"):
@@ -183,23 +187,55 @@ class Router:
         route.cost_per_s = self._cost_per_s(t)
 
     def _cost_per_s(self, t: float) -> float:
+        """What the whole cloud costs per second at ``t``. It changes only when an instance
+        changes state (at a ``running_t`` or ``ended_t``), when the instance book changes
+        (``generation``) or when a learner's call may have changed Elastic IPs or load
+        balancers (``config_generation``), so it is computed again only then."""
+        book = self.book
+        key = (book.generation, book.config_generation, len(book.records),
+               len(self.lbs.balancers))
+        kept = self._cost
+        if kept is not None and kept[0] == key and kept[1] <= t < kept[2]:
+            return kept[3]
+        total, until = self._bill(t)
+        self._cost = (key, t, until, total)
+        return total
+
+    def _bill(self, t: float) -> tuple[float, float]:
+        """The cost per second at ``t`` and the earliest later time an instance changes state."""
         p = prices()
         total = 0.0
+        until = math.inf
         # Every Elastic IP is billed, associated or not, whatever its instance does; an
         # instance's auto-assigned address only while it runs and holds no Elastic IP.
         eips = self._addresses()[0]
         with_eip = {iid for iid in eips.values() if iid}
         ips = len(eips)
-        for record in self.book.records.values():
+        for record in self._billable(t):
             state = record.state_at(t)
             if state == "running":
                 total += instance_type(record.instance_type).price_per_hour / 3600.0
                 ips += int(record.public_ip and record.instance_id not in with_eip)
             if state in ("pending", "running", "stopped"):
                 total += p.root_volume_per_s
+            if record.ended_t is not None and record.ended_t > t:
+                until = min(until, record.ended_t)
+            if record.running_t > t:
+                until = min(until, record.running_t)
         total += p.alb_per_s * len(self.lbs.balancers)
         total += p.ipv4_per_s * ips
-        return total
+        return total, until
+
+    def _billable(self, t: float) -> list[InstanceRecord]:
+        """The book's records, in its order, without those terminated by ``t`` (they cost
+        nothing, and a terminated instance stays terminated): a long run keeps hundreds."""
+        records = self.book.records
+        if len(records) != self._billable_seen:
+            self._billable_seen = len(records)
+            self._live = list(records.values())
+        self._live = [r for r in self._live if not (
+            r.ended == "terminated" and r.ended_t is not None and t >= r.ended_t)]
+        return self._live
 
     def _addresses(self) -> tuple[dict[str, str], int]:
         """Elastic IPs (public IP -> instance id) and how many are not associated."""
