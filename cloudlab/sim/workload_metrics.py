@@ -52,6 +52,7 @@ class MinutePublisher:
         self.rtt_ms = inter_az_rtt_ms()
         self.basic: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
         self._keys: dict[tuple[str, str, tuple[tuple[str, str], ...]], MetricKey] = {}
+        self._per_instance: dict[str, tuple[MetricKey, MetricKey, MetricKey]] = {}
         self._reset()
 
     def _reset(self) -> None:
@@ -114,29 +115,41 @@ class MinutePublisher:
             key = self._keys[k] = metric_key(namespace, name, dict(dims))
         return key
 
+    def _instance_keys(self, iid: str) -> tuple[MetricKey, MetricKey, MetricKey]:
+        """An instance's CPUUtilization, NetworkIn and NetworkOut keys."""
+        keys = self._per_instance.get(iid)
+        if keys is None:
+            dim = ("InstanceId", iid)
+            keys = self._per_instance[iid] = (
+                self._key("AWS/EC2", "CPUUtilization", dim), self._key("AWS/EC2", "NetworkIn", dim),
+                self._key("AWS/EC2", "NetworkOut", dim))
+        return keys
+
     def _publish(self, t0: float, mean_s: float) -> None:
         put, key = self.store.put_key, self._key
         route = self.last
+        records, busy, routed = self.router.book.records, self.busy, self.routed
         groups: dict[str, list[float]] = defaultdict(list)
+        basic_groups: set[str] = set()  # groups with an instance on basic monitoring
         for iid, alive in self.alive.items():
-            record = self.router.book.records[iid]
-            cpu = min(100.0, IDLE_CPU_PCT + 100.0 * self.busy.get(iid, 0.0) / max(alive, 1e-9))
-            net_in = self.routed.get(iid, 0.0) * REQUEST_BYTES
-            net_out = self.routed.get(iid, 0.0) * RESPONSE_BYTES
+            record = records[iid]
+            cpu = min(100.0, IDLE_CPU_PCT + 100.0 * busy.get(iid, 0.0) / max(alive, 1e-9))
+            net_in = routed.get(iid, 0.0) * REQUEST_BYTES
+            net_out = routed.get(iid, 0.0) * RESPONSE_BYTES
             if record.asg:
                 groups[record.asg].append(cpu)
+                if not record.detailed_monitoring:
+                    basic_groups.add(record.asg)
             if record.detailed_monitoring:
-                dim = ("InstanceId", iid)
-                put(key("AWS/EC2", "CPUUtilization", dim), t0, cpu, unit="Percent")
-                put(key("AWS/EC2", "NetworkIn", dim), t0, net_in, unit="Bytes")
-                put(key("AWS/EC2", "NetworkOut", dim), t0, net_out, unit="Bytes")
+                cpu_key, in_key, out_key = self._instance_keys(iid)
+                put(cpu_key, t0, cpu, unit="Percent")
+                put(in_key, t0, net_in, unit="Bytes")
+                put(out_key, t0, net_out, unit="Bytes")
             else:
                 self._basic(iid, t0, cpu, net_in, net_out)
         for name, cpus in groups.items():
-            detailed = all(self.router.book.records[i].detailed_monitoring
-                           for i in self.alive if self.router.book.records[i].asg == name)
             cpu = float(np.mean(cpus))
-            if detailed:
+            if name not in basic_groups:
                 put(key("AWS/EC2", "CPUUtilization", ("AutoScalingGroupName", name)), t0, cpu,
                     unit="Percent")
             else:
