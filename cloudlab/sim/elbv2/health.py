@@ -132,23 +132,25 @@ class TargetGroupHealth:
     # -- the check ----------------------------------------------------------------------
     def check(self, t: float, book: Any) -> None:
         """Run one round of health checks at virtual time ``t``."""
+        records, down_azs, lb_azs = book.records, book.down_azs, self.lb_azs
         for key, target in list(self.targets.items()):
             if target.state == "draining":
                 if target.drain_until is not None and t >= target.drain_until:
                     del self.targets[key]
                 continue
-            record = book.records.get(target.target_id)
+            record = records.get(target.target_id)
             if not self.load_balancers:
                 target.set(t, "unused", "not_in_use")
                 continue
-            if record is not None and self.lb_azs and record.az not in self.lb_azs:
+            if record is not None and lb_azs and record.az not in lb_azs:
                 target.set(t, "unused", "az")
                 continue
             if record is None or record.state_at(t) in ("stopped", "terminated"):
                 target.set(t, "unused", "invalid")
                 continue
-            ok = record.serves(t, book.down_azs, self.port_checked(target))
-            self._apply(target, ok, t)
+            port = (target.port if self.check_port == "traffic-port"  # port_checked()
+                    else int(self.check_port))
+            self._apply(target, record.serves(t, down_azs, port), t)
 
     def _apply(self, target: TargetState, ok: bool, t: float) -> None:
         if ok:
