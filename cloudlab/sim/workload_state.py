@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -84,6 +84,7 @@ class Router:
         self._cost: tuple[tuple[int, ...], float, float, float] | None = None
         self._live: list[InstanceRecord] = []
         self._billable_seen = -1
+        self._shape: tuple[tuple[int, ...], float, float, Route] | None = None
         if not (to.startswith("i-") or _looks_like_ip(to)):
             self.lb = self.lbs.balancer(to)
         elif to.startswith("i-"):
@@ -131,6 +132,36 @@ class Router:
 
     # -- the route ----------------------------------------------------------------------
     def route(self, t: float) -> Route:
+        """Where requests go at ``t``. The route's shape (targets, shares, health, capacity,
+        instances per AZ) is kept while nothing it depends on changes: the instance book
+        (``generation``), a learner's configuration (``config_generation``), a target's
+        health or registration (the target groups' ``version``), or an instance reaching
+        ``running``, serving or its end. Desired capacity and cost are read every time."""
+        self.lbs.refresh()  # what shares() would do first: re-read after a learner's change
+        key = self._shape_key()
+        kept = self._shape
+        if kept is not None and kept[0] == key and kept[1] <= t < kept[2]:
+            shape = kept[3]
+        else:
+            shape = self._route_shape(t)
+            self._shape = (key, t, _next_change(shape, t), shape)
+        desired = shape.desired
+        if self.lb is not None:
+            scaler = auto_scaling(self.cloud)
+            scaler.refresh()
+            tgs = set(self.lb.target_groups)
+            desired = sum(g.desired for g in scaler.groups.values()
+                          if tgs & set(g.target_groups))
+        return replace(shape, desired=desired, cost_per_s=self._cost_per_s(t))
+
+    def _shape_key(self) -> tuple[int, ...]:
+        book = self.book
+        versions = () if self.lb is None else tuple(
+            group.version if group is not None else -1
+            for group in map(self.lbs.groups.get, self.lb.target_groups))
+        return (book.generation, book.config_generation, len(book.records), *versions)
+
+    def _route_shape(self, t: float) -> Route:
         route = Route(lb=self.lb)
         down = self.book.down_azs
         if self.lb is not None:
@@ -151,11 +182,6 @@ class Router:
                 members.update(k[0] for k in group.targets)
             route.members = [self.book.records[i] for i in sorted(members)
                              if i in self.book.records]
-            scaler = auto_scaling(self.cloud)
-            scaler.refresh()
-            tgs = set(self.lb.target_groups)
-            route.desired = sum(g.desired for g in scaler.groups.values()
-                                if tgs & set(g.target_groups))
         else:
             record = self._single()
             if record is not None:
@@ -184,7 +210,6 @@ class Router:
             if record.state_at(t) == "running":
                 route.running += 1
                 route.per_az[record.az] = route.per_az.get(record.az, 0) + 1
-        route.cost_per_s = self._cost_per_s(t)
 
     def _cost_per_s(self, t: float) -> float:
         """What the whole cloud costs per second at ``t``. It changes only when an instance
@@ -247,6 +272,20 @@ class Router:
             return self.book.records.get(self.to)
         instance = self._addresses()[0].get(self.to)
         return self.book.records.get(instance) if instance else None
+
+
+def _next_change(route: Route, t: float) -> float:
+    """The earliest time after ``t`` at which an instance of the route starts running,
+    starts serving or ends (what :meth:`InstanceRecord.serves` and ``state_at`` compare
+    with); ``inf`` if none does."""
+    until = math.inf
+    for record in [r for r, _, _ in route.targets] + route.members:
+        launch_t, plan = record.launch_t, record.plan
+        times = [launch_t + plan.running_after_s, record.ended_t]
+        if plan.serving_after_s is not None:
+            times.append(launch_t + plan.serving_after_s)
+        until = min([until, *(x for x in times if x is not None and x > t)])
+    return until
 
 
 def _looks_like_ip(text: str) -> bool:
