@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from cloudlab.sim.catalog import instance_type
 from cloudlab.sim.cloudwatch.metrics import MetricKey, metric_key
 from cloudlab.sim.latency import inter_az_rtt_ms, tier_latency
 from cloudlab.sim.workload_state import Route, Router
@@ -75,14 +74,13 @@ class MinutePublisher:
             self.server_s += route.servers * seconds
             self.capacity_s += route.capacity_rps * seconds
             self.cross_s += route.cross_az / ok_share * seconds
-        for record, share, ok in route.targets:
-            self.routed[record.instance_id] += share * requests
+        routed, busy, alive = self.routed, self.busy, self.alive
+        for (record, share, ok), cap in zip(route.targets, route.target_rps, strict=True):
+            routed[record.instance_id] += share * requests
             if ok and ok_share > 0:
-                cap = instance_type(record.instance_type).rps * record.speed
-                self.busy[record.instance_id] += served * (share / ok_share) / cap
-        for record in route.members:
-            if record.state_at(self.cloud.t) == "running":
-                self.alive[record.instance_id] += seconds
+                busy[record.instance_id] += served * (share / ok_share) / cap
+        for iid in route.running_ids:  # the members running at the route's time (now)
+            alive[iid] += seconds
         self.last = route
 
     def close(self, t_end: float) -> tuple[float, float, float, float] | None:

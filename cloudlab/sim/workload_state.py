@@ -70,6 +70,10 @@ class Route:
     members: list[InstanceRecord] = field(default_factory=list)
     lb: Any = None
     zonal: set[str] = field(default_factory=set)
+    #: per target (same order), the requests per second it can serve (0.0: it does not answer)
+    target_rps: list[float] = field(default_factory=list)
+    #: instance ids of the members that are running
+    running_ids: list[str] = field(default_factory=list)
 
 
 class Router:
@@ -196,18 +200,22 @@ class Router:
     def _measure(self, route: Route, t: float) -> None:
         lb_azs = self.lb.azs if self.lb is not None else frozenset()
         for record, share, ok in route.targets:
+            rps = 0.0
             if ok:
                 it = instance_type(record.instance_type)
+                rps = it.rps * record.speed
                 route.good_share += share
-                route.capacity_rps += it.rps * record.speed
+                route.capacity_rps += rps
                 route.servers += it.vcpu
                 if lb_azs and record.instance_id not in route.zonal:
                     route.cross_az += share * (1.0 - (1.0 / len(lb_azs)
                                                       if record.az in lb_azs else 0.0))
+            route.target_rps.append(rps)
         if abs(route.good_share - 1.0) < 1e-9:  # n shares of 1/n add up to 1 - epsilon
             route.good_share = 1.0
         for record in route.members:
             if record.state_at(t) == "running":
+                route.running_ids.append(record.instance_id)
                 route.running += 1
                 route.per_az[record.az] = route.per_az.get(record.az, 0) + 1
 
