@@ -277,7 +277,14 @@ class _MinuteAccumulator:
             return
         window = 60.0 if self.run.step < 60 else self.run.step
         p = percentiles([q for _, _, q in self.pending], self.run.spec.timeout_ms, window)
+        # each minute's percentiles go to its steps [i, j): one fancy assignment per series
+        # instead of three slice assignments per minute (10,080 minutes in a week)
+        spans = np.array([(i, j) for i, j, _ in self.pending], dtype=np.int64)
+        lengths = spans[:, 1] - spans[:, 0]
+        offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths,
+                                                             lengths)
+        steps = np.repeat(spans[:, 0], lengths) + offsets
         a = self.run.arrays
-        for (i, j, _), row in zip(self.pending, p, strict=True):
-            a["p50_ms"][i:j], a["p95_ms"][i:j], a["p99_ms"][i:j] = row
+        for column, name in enumerate(("p50_ms", "p95_ms", "p99_ms")):
+            a[name][steps] = np.repeat(p[:, column], lengths)
         self.pending.clear()
