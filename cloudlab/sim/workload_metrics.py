@@ -146,7 +146,9 @@ class MinutePublisher:
             else:
                 self._basic(iid, t0, cpu, net_in, net_out)
         for name, cpus in groups.items():
-            cpu = float(np.mean(cpus))
+            # np.mean's own steps (numpy/_core/_methods.py _mean: add.reduce, then divide by
+            # the count) without its dispatch and checks, a third of its cost
+            cpu = float(np.add.reduce(np.asarray(cpus, dtype=float)) / len(cpus))
             if name not in basic_groups:
                 put(key("AWS/EC2", "CPUUtilization", ("AutoScalingGroupName", name)), t0, cpu,
                     unit="Percent")
