@@ -141,7 +141,8 @@ class Router:
         (``generation``), a learner's configuration (``config_generation``), a target's
         health or registration (the target groups' ``version``), or an instance reaching
         ``running``, serving or its end. Desired capacity and cost are read every time."""
-        self.lbs.refresh()  # what shares() would do first: re-read after a learner's change
+        if self.lb is not None:  # what shares() would do first: re-read after a change
+            self.lbs.refresh()
         key = self._shape_key()
         kept = self._shape
         if kept is not None and kept[0] == key and kept[1] <= t < kept[2]:
