@@ -74,7 +74,8 @@ class VirtualClock:
             )
         self.start = start
         self._t = 0.0
-        self._queue: list[ScheduledEvent] = []
+        # (due_s, seq, event): tuples compare in C, ScheduledEvent's dataclass order in Python
+        self._queue: list[tuple[float, int, ScheduledEvent]] = []
         self._seq = itertools.count()
 
     # -- reading time ---------------------------------------------------------------
@@ -92,7 +93,7 @@ class VirtualClock:
         return f"VirtualClock(now={self.now.isoformat()}, t={self._t:g}s, pending={len(self)})"
 
     def __len__(self) -> int:
-        return sum(1 for e in self._queue if not e.cancelled)
+        return sum(1 for _, _, e in self._queue if not e.cancelled)
 
     # -- scheduling -----------------------------------------------------------------
     def schedule(self, delay_s: float, callback: Callback, *, name: str = "") -> ScheduledEvent:
@@ -132,13 +133,13 @@ class VirtualClock:
 
         Simulations use it to integrate traffic in stretches between events."""
         q = self._queue
-        while q and q[0].cancelled:
+        while q and q[0][2].cancelled:
             heapq.heappop(q)
-        return q[0].due_s if q else None
+        return q[0][0] if q else None
 
     def _push(self, due: float, cb: Callback, name: str, interval: float | None) -> ScheduledEvent:
         event = ScheduledEvent(float(due), next(self._seq), cb, name, interval)
-        heapq.heappush(self._queue, event)
+        heapq.heappush(self._queue, (event.due_s, event.seq, event))
         return event
 
     # -- moving time ----------------------------------------------------------------
@@ -163,8 +164,8 @@ class VirtualClock:
         if t < self._t:
             raise ClockError(f"cannot move the clock back from t={self._t:g}s to t={t:g}s")
         q = self._queue
-        while q and q[0].due_s <= t:
-            event = heapq.heappop(q)
+        while q and q[0][0] <= t:
+            event = heapq.heappop(q)[2]
             if event.cancelled:
                 continue
             self._t = event.due_s
@@ -172,7 +173,7 @@ class VirtualClock:
             if event.interval_s is not None and not event.cancelled:
                 event.due_s += event.interval_s
                 event.seq = next(self._seq)
-                heapq.heappush(q, event)
+                heapq.heappush(q, (event.due_s, event.seq, event))
         self._t = float(t)
 
     def reset(self) -> None:

@@ -181,6 +181,9 @@ class _Run:
             self.rec.events.append(marker)
 
     def _fill(self, route: Route, i: int, j: int) -> None:
+        if j == i + 1:
+            self._fill_step(route, i)
+            return
         a = self.arrays
         demand = self.demand[i:j]
         good = demand * route.good_share
@@ -203,6 +206,43 @@ class _Run:
         self.billed += float(steps[-1])
         self.minute.add(route, i, j, float(served.sum()) * self.step,
                         float(demand.sum()) * self.step, float(errors.sum()) * self.step)
+
+    def _fill_step(self, route: Route, i: int) -> None:
+        """:meth:`_fill` for a stretch of one step (every stretch at 1-minute steps), in
+        plain floats: the same IEEE operations in the same order, without the overhead of a
+        dozen numpy calls on one-element slices."""
+        a = self.arrays
+        demand = float(self.demand[i])
+        cap = route.capacity_rps
+        served = _minimum(demand * route.good_share, cap)
+        errors = _maximum(demand - served, 0.0)
+        a["served_rps"][i] = served
+        a["capacity_rps"][i] = cap
+        a["errors_rps"][i] = errors
+        if cap > 0:
+            self.utilization[i] = served / cap
+        if demand > 0:
+            a["error_pct"][i] = 100.0 * errors / demand
+        a["instances"][i] = route.running
+        a["healthy_hosts"][i] = route.healthy
+        a["desired"][i] = route.desired
+        for az in set(route.per_az) | set(self.az_arrays):
+            self._az_array(az)[i] = route.per_az.get(az, 0)
+        cost = (route.cost_per_s + prices().lcu_usd_per_request * demand) * self.step
+        a["cost_usd"][i] = self.billed + cost
+        self.billed += cost
+        self.minute.add(route, i, i + 1, served * self.step, demand * self.step,
+                        errors * self.step)
+
+
+def _minimum(a: float, b: float) -> float:
+    """``np.minimum`` of two floats: NaN propagates, ``b`` wins a tie (signed zeros)."""
+    return a if a < b or a != a else b
+
+
+def _maximum(a: float, b: float) -> float:
+    """``np.maximum`` of two floats: NaN propagates, ``b`` wins a tie (signed zeros)."""
+    return a if a > b or a != a else b
 
 
 class _MinuteAccumulator:
@@ -237,7 +277,14 @@ class _MinuteAccumulator:
             return
         window = 60.0 if self.run.step < 60 else self.run.step
         p = percentiles([q for _, _, q in self.pending], self.run.spec.timeout_ms, window)
+        # each minute's percentiles go to its steps [i, j): one fancy assignment per series
+        # instead of three slice assignments per minute (10,080 minutes in a week)
+        spans = np.array([(i, j) for i, j, _ in self.pending], dtype=np.int64)
+        lengths = spans[:, 1] - spans[:, 0]
+        offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths,
+                                                             lengths)
+        steps = np.repeat(spans[:, 0], lengths) + offsets
         a = self.run.arrays
-        for (i, j, _), row in zip(self.pending, p, strict=True):
-            a["p50_ms"][i:j], a["p95_ms"][i:j], a["p99_ms"][i:j] = row
+        for column, name in enumerate(("p50_ms", "p95_ms", "p99_ms")):
+            a[name][steps] = np.repeat(p[:, column], lengths)
         self.pending.clear()

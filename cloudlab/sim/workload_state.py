@@ -9,8 +9,9 @@ serve, how many instances run per AZ, and what the whole cloud costs per second 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -69,6 +70,10 @@ class Route:
     members: list[InstanceRecord] = field(default_factory=list)
     lb: Any = None
     zonal: set[str] = field(default_factory=set)
+    #: per target (same order), the requests per second it can serve (0.0: it does not answer)
+    target_rps: list[float] = field(default_factory=list)
+    #: instance ids of the members that are running
+    running_ids: list[str] = field(default_factory=list)
 
 
 class Router:
@@ -80,6 +85,10 @@ class Router:
         self.lbs = load_balancing(cloud)
         self.to = to
         self.lb = None
+        self._cost: tuple[tuple[int, ...], float, float, float] | None = None
+        self._live: list[InstanceRecord] = []
+        self._billable_seen = -1
+        self._shape: tuple[tuple[int, ...], float, float, Route] | None = None
         if not (to.startswith("i-") or _looks_like_ip(to)):
             self.lb = self.lbs.balancer(to)
         elif to.startswith("i-"):
@@ -127,6 +136,37 @@ class Router:
 
     # -- the route ----------------------------------------------------------------------
     def route(self, t: float) -> Route:
+        """Where requests go at ``t``. The route's shape (targets, shares, health, capacity,
+        instances per AZ) is kept while nothing it depends on changes: the instance book
+        (``generation``), a learner's configuration (``config_generation``), a target's
+        health or registration (the target groups' ``version``), or an instance reaching
+        ``running``, serving or its end. Desired capacity and cost are read every time."""
+        if self.lb is not None:  # what shares() would do first: re-read after a change
+            self.lbs.refresh()
+        key = self._shape_key()
+        kept = self._shape
+        if kept is not None and kept[0] == key and kept[1] <= t < kept[2]:
+            shape = kept[3]
+        else:
+            shape = self._route_shape(t)
+            self._shape = (key, t, _next_change(shape, t), shape)
+        desired = shape.desired
+        if self.lb is not None:
+            scaler = auto_scaling(self.cloud)
+            scaler.refresh()
+            tgs = set(self.lb.target_groups)
+            desired = sum(g.desired for g in scaler.groups.values()
+                          if tgs & set(g.target_groups))
+        return replace(shape, desired=desired, cost_per_s=self._cost_per_s(t))
+
+    def _shape_key(self) -> tuple[int, ...]:
+        book = self.book
+        versions = () if self.lb is None else tuple(
+            group.version if group is not None else -1
+            for group in map(self.lbs.groups.get, self.lb.target_groups))
+        return (book.generation, book.config_generation, len(book.records), *versions)
+
+    def _route_shape(self, t: float) -> Route:
         route = Route(lb=self.lb)
         down = self.book.down_azs
         if self.lb is not None:
@@ -147,11 +187,6 @@ class Router:
                 members.update(k[0] for k in group.targets)
             route.members = [self.book.records[i] for i in sorted(members)
                              if i in self.book.records]
-            scaler = auto_scaling(self.cloud)
-            scaler.refresh()
-            tgs = set(self.lb.target_groups)
-            route.desired = sum(g.desired for g in scaler.groups.values()
-                                if tgs & set(g.target_groups))
         else:
             record = self._single()
             if record is not None:
@@ -166,40 +201,75 @@ class Router:
     def _measure(self, route: Route, t: float) -> None:
         lb_azs = self.lb.azs if self.lb is not None else frozenset()
         for record, share, ok in route.targets:
+            rps = 0.0
             if ok:
                 it = instance_type(record.instance_type)
+                rps = it.rps * record.speed
                 route.good_share += share
-                route.capacity_rps += it.rps * record.speed
+                route.capacity_rps += rps
                 route.servers += it.vcpu
                 if lb_azs and record.instance_id not in route.zonal:
                     route.cross_az += share * (1.0 - (1.0 / len(lb_azs)
                                                       if record.az in lb_azs else 0.0))
+            route.target_rps.append(rps)
         if abs(route.good_share - 1.0) < 1e-9:  # n shares of 1/n add up to 1 - epsilon
             route.good_share = 1.0
         for record in route.members:
             if record.state_at(t) == "running":
+                route.running_ids.append(record.instance_id)
                 route.running += 1
                 route.per_az[record.az] = route.per_az.get(record.az, 0) + 1
-        route.cost_per_s = self._cost_per_s(t)
 
     def _cost_per_s(self, t: float) -> float:
+        """What the whole cloud costs per second at ``t``. It changes only when an instance
+        changes state (at a ``running_t`` or ``ended_t``), when the instance book changes
+        (``generation``) or when a learner's call may have changed Elastic IPs or load
+        balancers (``config_generation``), so it is computed again only then."""
+        book = self.book
+        key = (book.generation, book.config_generation, len(book.records),
+               len(self.lbs.balancers))
+        kept = self._cost
+        if kept is not None and kept[0] == key and kept[1] <= t < kept[2]:
+            return kept[3]
+        total, until = self._bill(t)
+        self._cost = (key, t, until, total)
+        return total
+
+    def _bill(self, t: float) -> tuple[float, float]:
+        """The cost per second at ``t`` and the earliest later time an instance changes state."""
         p = prices()
         total = 0.0
+        until = math.inf
         # Every Elastic IP is billed, associated or not, whatever its instance does; an
         # instance's auto-assigned address only while it runs and holds no Elastic IP.
         eips = self._addresses()[0]
         with_eip = {iid for iid in eips.values() if iid}
         ips = len(eips)
-        for record in self.book.records.values():
+        for record in self._billable(t):
             state = record.state_at(t)
             if state == "running":
                 total += instance_type(record.instance_type).price_per_hour / 3600.0
                 ips += int(record.public_ip and record.instance_id not in with_eip)
             if state in ("pending", "running", "stopped"):
                 total += p.root_volume_per_s
+            if record.ended_t is not None and record.ended_t > t:
+                until = min(until, record.ended_t)
+            if record.running_t > t:
+                until = min(until, record.running_t)
         total += p.alb_per_s * len(self.lbs.balancers)
         total += p.ipv4_per_s * ips
-        return total
+        return total, until
+
+    def _billable(self, t: float) -> list[InstanceRecord]:
+        """The book's records, in its order, without those terminated by ``t`` (they cost
+        nothing, and a terminated instance stays terminated): a long run keeps hundreds."""
+        records = self.book.records
+        if len(records) != self._billable_seen:
+            self._billable_seen = len(records)
+            self._live = list(records.values())
+        self._live = [r for r in self._live if not (
+            r.ended == "terminated" and r.ended_t is not None and t >= r.ended_t)]
+        return self._live
 
     def _addresses(self) -> tuple[dict[str, str], int]:
         """Elastic IPs (public IP -> instance id) and how many are not associated."""
@@ -211,6 +281,20 @@ class Router:
             return self.book.records.get(self.to)
         instance = self._addresses()[0].get(self.to)
         return self.book.records.get(instance) if instance else None
+
+
+def _next_change(route: Route, t: float) -> float:
+    """The earliest time after ``t`` at which an instance of the route starts running,
+    starts serving or ends (what :meth:`InstanceRecord.serves` and ``state_at`` compare
+    with); ``inf`` if none does."""
+    until = math.inf
+    for record in [r for r, _, _ in route.targets] + route.members:
+        launch_t, plan = record.launch_t, record.plan
+        times = [launch_t + plan.running_after_s, record.ended_t]
+        if plan.serving_after_s is not None:
+            times.append(launch_t + plan.serving_after_s)
+        until = min([until, *(x for x in times if x is not None and x > t)])
+    return until
 
 
 def _looks_like_ip(text: str) -> bool:

@@ -238,3 +238,29 @@ def test_the_per_period_cache_always_matches_a_fresh_computation(ops, stat, peri
             want = series._direct(stat, q, period, t0, 5)
             assert np.allclose(got[0], want[0], equal_nan=True)
             assert got[1] == want[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(ops=st.lists(st.tuples(st.integers(0, 90), st.floats(-1e6, 1e6), st.integers(0, 3),
+                              st.booleans()), min_size=1, max_size=40),
+       stat=st.sampled_from(["Average", "Sum", "Minimum", "Maximum", "SampleCount", "p90"]),
+       period=st.sampled_from([60.0, 300.0]), periods=st.sampled_from([3, 5, 17]))
+def test_the_per_period_cache_gives_the_same_bits_as_a_fresh_computation(ops, stat, period,
+                                                                          periods):
+    """Alarms decide on Series.window; its plain-float path for periods holding one
+    datapoint each must give exactly what numpy's aggregate gives, statistic sets too."""
+    from cloudlab.sim.cloudwatch.series import Series, parse_percentile
+
+    series = Series("None")
+    q = parse_percentile(stat)
+    for minute, value, kind, read in ops:
+        if kind == 0:
+            series.add_statistic_set(minute * 60.0, value, 3.0, value - 1.0, value + 1.0)
+        else:
+            series.add(minute * 60.0, value, publish=False)
+        if read:
+            t0 = (minute // (period / 60) + 1) * period - periods * period
+            got = series.window(stat, q, period, t0, periods)
+            want = series._direct(stat, q, period, t0, periods)
+            assert [repr(v) for v in got[0]] == [repr(v) for v in want[0]]
+            assert got[1] == want[1]

@@ -158,3 +158,52 @@ def test_bad_destinations_and_options_are_explained() -> None:
             cloud.run(WebTraffic(Constant(1), to="web"), hour=1)
     finally:
         cloud.stop()
+
+
+@pytest.mark.parametrize("scaling", [False, True])
+def test_a_kept_route_is_the_route_computed_afresh(monkeypatch: pytest.MonkeyPatch,
+                                                   scaling: bool) -> None:
+    """The router keeps a route's shape and the cost per second until something they depend
+    on changes; at every step both must equal computing them from scratch, through a
+    crashed web server, a noisy neighbour, a failed host and a failed AZ mid-run (with and
+    without scaling)."""
+    from dataclasses import replace
+
+    from cloudlab.sim.failures import fail_az, noisy_neighbour
+    from cloudlab.sim.workload_state import Router
+
+    kept_route = Router.route
+    checked: list[float] = []
+
+    def route(self: Router, t: float):  # type: ignore[no-untyped-def]
+        got = kept_route(self, t)
+        fresh = replace(self._route_shape(t), desired=got.desired, cost_per_s=self._bill(t)[0])
+        assert got == fresh, f"kept route differs from a fresh one at t={t}"
+        checked.append(t)
+        return got
+
+    monkeypatch.setattr(Router, "route", route)
+    cloud = Cloud(seed=3)
+    try:
+        build_stack(cloud, asg={"MinSize": 3, "MaxSize": 8, "DesiredCapacity": 3})
+        cloud.advance(minutes=10)
+        traffic = Constant(300)
+        if scaling:
+            traffic = BusinessHours(base_rps=800, peak_rps=2500)
+            cloud.client("autoscaling").put_scaling_policy(
+                AutoScalingGroupName="web", PolicyName="cpu50",
+                PolicyType="TargetTrackingScaling", TargetTrackingConfiguration={
+                    "TargetValue": 50.0, "PredefinedMetricSpecification": {
+                        "PredefinedMetricType": "ASGAverageCPUUtilization"}})
+        group = cloud.client("autoscaling").describe_auto_scaling_groups()[
+            "AutoScalingGroups"][0]
+        ids = sorted(i["InstanceId"] for i in group["Instances"])
+        t = cloud.t
+        crash_web_server(cloud, ids[0], at=t + 610)
+        noisy_neighbour(cloud, ids[1], speed=0.5, at=t + 1510)
+        fail_instance(cloud, ids[2], at=t + 2410)
+        fail_az(cloud, cloud.azs()[0], at=t + 4010)
+        cloud.run(WebTraffic(traffic, to="web", step_s=60), hours=2, progress=False)
+    finally:
+        cloud.stop()
+    assert len(checked) == 120

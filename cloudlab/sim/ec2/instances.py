@@ -81,25 +81,30 @@ class InstanceRecord:
 
     def state_at(self, t: float) -> str:
         """EC2 state name at virtual time ``t``: pending, running, stopped or terminated."""
-        if self.ended_t is not None and t >= self.ended_t:
+        # called for every instance several times a virtual minute: no property calls
+        ended_t = self.ended_t
+        if ended_t is not None and t >= ended_t:
             return self.ended or "terminated"
-        return "running" if t >= self.running_t else "pending"
+        return "running" if t >= self.launch_t + self.plan.running_after_s else "pending"
 
     def impaired(self, down_azs: set[str]) -> bool:
         """Whether EC2 status checks fail (failed host or failed AZ)."""
         return self.host_failed or self.az in down_azs
 
     def serves(self, t: float, down_azs: set[str], port: int | None = None) -> bool:
-        """Whether an HTTP request on ``port`` at time ``t`` gets an answer."""
-        serving = self.serving_t
-        return (
-            self.state_at(t) == "running"
-            and not self.impaired(down_azs)
-            and not self.app_crashed
-            and serving is not None
-            and t >= serving
-            and (port is None or port == self.plan.port)
-        )
+        """Whether an HTTP request on ``port`` at time ``t`` gets an answer: the instance is
+        running (not ended, past ``running_t``), not impaired, its web server has not
+        crashed and answers by now (past ``serving_t``) on ``port``."""
+        plan = self.plan
+        serving_after = plan.serving_after_s
+        if (serving_after is None or self.app_crashed or self.host_failed
+                or self.az in down_azs or (port is not None and port != plan.port)):
+            return False
+        ended_t = self.ended_t
+        if ended_t is not None and t >= ended_t:
+            return False
+        launch_t = self.launch_t
+        return t >= launch_t + plan.running_after_s and t >= launch_t + serving_after
 
     def software_at(self, t: float, image: Software) -> Software:
         """What an AMI made at ``t`` would carry: all user data effects once it finished."""

@@ -91,6 +91,8 @@ class TargetGroupHealth:
     event: Any = None
     #: a Classic Load Balancer's instances: no failing open when none is healthy
     classic: bool = False
+    #: changes whenever a target is added, removed or changes state, or settings change
+    version: int = 0
 
     @classmethod
     def from_api(cls, tg: dict[str, Any], attributes: dict[str, str]) -> TargetGroupHealth:
@@ -114,12 +116,14 @@ class TargetGroupHealth:
                      "check_port", "deregistration_delay_s", "cross_zone", "load_balancers",
                      "classic"):
             setattr(self, name, getattr(other, name))
+        self.version += 1
 
     def port_checked(self, target: TargetState) -> int:
         return target.port if self.check_port == "traffic-port" else int(self.check_port)
 
     # -- registrations ------------------------------------------------------------------
     def sync_registrations(self, registered: set[tuple[str, int]], t: float) -> None:
+        self.version += 1
         for key in registered:
             current = self.targets.get(key)
             if current is None or current.state == "draining":
@@ -132,23 +136,27 @@ class TargetGroupHealth:
     # -- the check ----------------------------------------------------------------------
     def check(self, t: float, book: Any) -> None:
         """Run one round of health checks at virtual time ``t``."""
+        records, down_azs, lb_azs = book.records, book.down_azs, self.lb_azs
         for key, target in list(self.targets.items()):
             if target.state == "draining":
                 if target.drain_until is not None and t >= target.drain_until:
                     del self.targets[key]
+                    self.version += 1
                 continue
-            record = book.records.get(target.target_id)
+            before = target.state
+            record = records.get(target.target_id)
             if not self.load_balancers:
                 target.set(t, "unused", "not_in_use")
-                continue
-            if record is not None and self.lb_azs and record.az not in self.lb_azs:
+            elif record is not None and lb_azs and record.az not in lb_azs:
                 target.set(t, "unused", "az")
-                continue
-            if record is None or record.state_at(t) in ("stopped", "terminated"):
+            elif record is None or record.state_at(t) in ("stopped", "terminated"):
                 target.set(t, "unused", "invalid")
-                continue
-            ok = record.serves(t, book.down_azs, self.port_checked(target))
-            self._apply(target, ok, t)
+            else:
+                port = (target.port if self.check_port == "traffic-port"  # port_checked()
+                        else int(self.check_port))
+                self._apply(target, record.serves(t, down_azs, port), t)
+            if target.state != before:
+                self.version += 1
 
     def _apply(self, target: TargetState, ok: bool, t: float) -> None:
         if ok:
