@@ -30,6 +30,10 @@ _HERE = Path(__file__).parent
 
 #: Wall-clock seconds between two live renders (at most ~4 renders per second).
 MIN_RENDER_INTERVAL_S = 0.25
+#: After a render, wait this many times its wall-clock cost before the next one, so drawing
+#: takes at most a quarter of a live run (a live week at 1-minute steps redraws 10,080
+#: minutes each time: with a wait of one render cost, drawing doubled the run's time).
+RENDER_COST_FACTOR = 3.0
 
 
 def front_end(name: str) -> str:
@@ -98,8 +102,9 @@ class LiveSvgWidget(StaticSvgMixin, anywidget.AnyWidget):  # type: ignore[misc]
         """Show the first ``upto`` samples of ``recorder`` (called by ``Scenario.run``).
 
         Moves the progress on every call, but renders at most once per ``min_interval_s``
-        of wall time (and waits at least as long as the previous render took, so drawing
-        never takes more than half of a live run's wall time). The final state is always
+        of wall time (and waits at least :data:`RENDER_COST_FACTOR` times as long as the
+        previous render took, so drawing takes at most a quarter of a live run's wall
+        time). The final state is always
         drawn: when ``upto`` reaches the end of the recorder, when ``final=True``, or on
         :meth:`flush`.
 
@@ -122,7 +127,7 @@ class LiveSvgWidget(StaticSvgMixin, anywidget.AnyWidget):  # type: ignore[misc]
             final = upto >= n
         self._set_progress(rec, upto, 1.0 if final else (upto / n if n else 0.0))
         self._pending = (rec, upto)
-        wait = max(self._min_interval_s, self._render_cost_s)
+        wait = max(self._min_interval_s, RENDER_COST_FACTOR * self._render_cost_s)
         if final or self._clock() - self._last_render >= wait:
             self.flush()
 

@@ -136,8 +136,11 @@ def test_a_slow_render_stretches_the_interval() -> None:
     clock.now += 0.5
     widget.update(rec, 20)
     assert widget.renders == 1
-    clock.now += 0.6
+    clock.now += 2.4  # 2.9 s: drawing would still take more than a quarter of the time
     widget.update(rec, 30)
+    assert widget.renders == 1
+    clock.now += 0.2  # 3.1 s: three render costs have passed
+    widget.update(rec, 40)
     assert widget.renders == 2
 
 
