@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_rgba
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -309,7 +310,7 @@ def draw_events(
     """Alarm bands on every panel, labelled vertical lines for the other events."""
     events = sorted(getattr(rec, "events", None) or [], key=lambda m: float(m.t_s))
     bands = merge_bands(alarm_bands(events), (t_hi - t_lo) / 400.0)
-    first_band = True
+    spans: list[tuple[float, float]] = []
     said: list[str] = []
     # labels go on two rows; a row takes a label only a tenth of the axis after its last one
     row_free = [-np.inf, -np.inf]
@@ -319,18 +320,7 @@ def draw_events(
         x1 = min(band.t1_s if band.t1_s is not None else t_hi, t_hi) / 3600.0
         if x1 <= x0:
             continue
-        for ax in axes:
-            ax.axvspan(
-                x0,
-                x1,
-                facecolor=to_rgba(_ALARM_COLOUR, 0.10),
-                edgecolor=to_rgba(_ALARM_COLOUR, 0.35),
-                hatch="\\\\",
-                linewidth=0.0,
-                zorder=0.5,
-                label="alarm in ALARM" if first_band and ax is axes[0] else None,
-            )
-        first_band = False
+        spans.append((x0, x1))
         until = "still in ALARM" if band.t1_s is None else f"until {when(start, band.t1_s)}"
         said.append(f"{band.name} in ALARM from {when(start, band.t0_s)} {until}")
         row = next((r for r, free in enumerate(row_free) if x0 >= free), None)
@@ -349,6 +339,18 @@ def draw_events(
             fontsize=7,
             color="#8A3000",
         )
+    if spans:  # one collection per panel: a flapping week has hundreds of bands
+        for ax in axes:
+            ax.add_collection(PolyCollection(
+                [[(x0, 0.0), (x0, 1.0), (x1, 1.0), (x1, 0.0)] for x0, x1 in spans],
+                transform=ax.get_xaxis_transform(),
+                facecolor=to_rgba(_ALARM_COLOUR, 0.10),
+                edgecolor=to_rgba(_ALARM_COLOUR, 0.35),
+                hatch="\\\\",
+                linewidth=0.0,
+                zorder=0.5,
+                label="alarm in ALARM" if ax is axes[0] else None,
+            ), autolim=False)
     if said:
         more = f"; and {len(said) - _MAX_ALARM_TEXTS} more" if len(said) > _MAX_ALARM_TEXTS else ""
         desc.append("Alarms: " + "; ".join(said[:_MAX_ALARM_TEXTS]) + more + ".")
