@@ -68,9 +68,8 @@ __all__ = ["cache_dir", "install", "install_ami_lookup", "install_botocore_memo"
 _installed = False
 _original: Callable[[str], Any] | None = None
 _memo_installed = False
-_ami_lookup_installed = False
-_instance_lookup_installed = False
-_instance_type_check_installed = False
+#: the lookup patches (3 to 5) installed so far
+_patched: set[str] = set()
 
 
 def cache_dir() -> Path:
@@ -148,19 +147,35 @@ def install_botocore_memo() -> None:
     _memo_installed = True
 
 
+def _moto_methods(module: str, cls: str, *names: str) -> tuple[Any, list[Any]] | None:
+    """moto's class ``module.cls`` and its methods ``names``; ``None`` if moto moved any."""
+    import importlib
+
+    try:
+        owner = getattr(importlib.import_module(module), cls)
+    except (ImportError, AttributeError):  # pragma: no cover - moto moved it
+        return None
+    originals = [getattr(owner, name, None) for name in names]
+    return None if None in originals else (owner, originals)
+
+
+def _replace(owner: Any, *replacements: Callable[..., Any]) -> None:
+    """Put each replacement on ``owner`` under its own name, keeping moto's method as its
+    ``__wrapped__`` (the tests compare both)."""
+    for new in replacements:
+        new.__wrapped__ = getattr(owner, new.__name__)  # type: ignore[attr-defined]
+        setattr(owner, new.__name__, new)
+
+
 def install_ami_lookup() -> bool:
     """Answer moto's one-AMI-by-id lookup from its dictionary. Idempotent; False if moto
     changed shape."""
-    global _ami_lookup_installed
-    if _ami_lookup_installed:
+    if "ami_lookup" in _patched:
         return True
-    try:
-        from moto.ec2.models.amis import AmiBackend
-    except ImportError:  # pragma: no cover - moto moved it
+    found = _moto_methods("moto.ec2.models.amis", "AmiBackend", "describe_images")
+    if found is None:  # pragma: no cover - moto moved it
         return False
-    original = getattr(AmiBackend, "describe_images", None)
-    if original is None:  # pragma: no cover - moto moved it
-        return False
+    owner, (original,) = found
 
     def describe_images(self: Any, ami_ids: Any = None, filters: Any = None,
                         exec_users: Any = None, owners: Any = None) -> Any:
@@ -175,28 +190,21 @@ def install_ami_lookup() -> bool:
         return original(self, ami_ids=ami_ids, filters=filters, exec_users=exec_users,
                         owners=owners)
 
-    describe_images.__wrapped__ = original  # type: ignore[attr-defined]
-    AmiBackend.describe_images = describe_images  # type: ignore[method-assign]
-    _ami_lookup_installed = True
+    _replace(owner, describe_images)
+    _patched.add("ami_lookup")
     return True
 
 
 def install_instance_lookup() -> bool:
-    """Find one instance by id without copying every reservation. Idempotent; False if
-    moto changed shape."""
-    global _instance_lookup_installed
-    if _instance_lookup_installed:
+    """Find instances by id without copying every reservation. Idempotent; False if moto
+    changed shape."""
+    if "instance_lookup" in _patched:
         return True
-    try:
-        from moto.ec2.exceptions import InvalidInstanceIdError
-        from moto.ec2.models.instances import InstanceBackend
-    except ImportError:  # pragma: no cover - moto moved it
+    found = _moto_methods("moto.ec2.models.instances", "InstanceBackend", "get_instance_by_id",
+                          "get_instance", "get_multi_instances_by_id")
+    if found is None:  # pragma: no cover - moto moved them
         return False
-    by_id = getattr(InstanceBackend, "get_instance_by_id", None)
-    one = getattr(InstanceBackend, "get_instance", None)
-    many = getattr(InstanceBackend, "get_multi_instances_by_id", None)
-    if by_id is None or one is None or many is None:  # pragma: no cover - moto moved them
-        return False
+    from moto.ec2.exceptions import InvalidInstanceIdError
 
     def get_instance_by_id(self: Any, instance_id: str) -> Any:
         for reservation in self.reservations.values():
@@ -220,30 +228,21 @@ def install_instance_lookup() -> bool:
             raise InvalidInstanceIdError(missing)
         return [known[iid] for iid in instance_ids if known[iid].applies(filters)]
 
-    get_instance_by_id.__wrapped__ = by_id  # type: ignore[attr-defined]
-    get_instance.__wrapped__ = one  # type: ignore[attr-defined]
-    get_multi_instances_by_id.__wrapped__ = many  # type: ignore[attr-defined]
-    InstanceBackend.get_instance_by_id = get_instance_by_id  # type: ignore[method-assign]
-    InstanceBackend.get_instance = get_instance  # type: ignore[method-assign]
-    InstanceBackend.get_multi_instances_by_id = (  # type: ignore[method-assign]
-        get_multi_instances_by_id)
-    _instance_lookup_installed = True
+    _replace(found[0], get_instance_by_id, get_instance, get_multi_instances_by_id)
+    _patched.add("instance_lookup")
     return True
 
 
 def install_instance_type_check() -> bool:
     """Answer moto's one-filter instance-type match without a closure. Idempotent; False
     if moto changed shape."""
-    global _instance_type_check_installed
-    if _instance_type_check_installed:
+    if "instance_type_check" in _patched:
         return True
-    try:
-        from moto.ec2.models.instance_types import InstanceTypeOfferingBackend
-    except ImportError:  # pragma: no cover - moto moved it
+    found = _moto_methods("moto.ec2.models.instance_types", "InstanceTypeOfferingBackend",
+                          "matches_filters")
+    if found is None:  # pragma: no cover - moto moved it
         return False
-    original = getattr(InstanceTypeOfferingBackend, "matches_filters", None)
-    if original is None:  # pragma: no cover - moto moved it
-        return False
+    owner, (original,) = found
 
     def matches_filters(self: Any, offering: dict[str, Any], filters: Any,
                         location_type: str) -> bool:
@@ -251,9 +250,8 @@ def install_instance_type_check() -> bool:
             return offering.get("InstanceType") in filters["instance-type"]
         return bool(original(self, offering, filters, location_type))
 
-    matches_filters.__wrapped__ = original  # type: ignore[attr-defined]
-    InstanceTypeOfferingBackend.matches_filters = matches_filters  # type: ignore[method-assign]
-    _instance_type_check_installed = True
+    _replace(owner, matches_filters)
+    _patched.add("instance_type_check")
     return True
 
 
