@@ -85,10 +85,10 @@ class Router:
         self.lbs = load_balancing(cloud)
         self.to = to
         self.lb = None
-        self._cost: tuple[tuple[int, ...], float, float, float] | None = None
+        self._cost = _Kept()
         self._live: list[InstanceRecord] = []
         self._billable_seen = -1
-        self._shape: tuple[tuple[int, ...], float, float, Route] | None = None
+        self._shape = _Kept()
         if not (to.startswith("i-") or _looks_like_ip(to)):
             self.lb = self.lbs.balancer(to)
         elif to.startswith("i-"):
@@ -144,12 +144,11 @@ class Router:
         if self.lb is not None:  # what shares() would do first: re-read after a change
             self.lbs.refresh()
         key = self._shape_key()
-        kept = self._shape
-        if kept is not None and kept[0] == key and kept[1] <= t < kept[2]:
-            shape = kept[3]
+        if self._shape.holds(key, t):
+            shape: Route = self._shape.value
         else:
             shape = self._route_shape(t)
-            self._shape = (key, t, _next_change(shape, t), shape)
+            self._shape.keep(key, t, _next_change(shape, t), shape)
         desired = shape.desired
         if self.lb is not None:
             scaler = auto_scaling(self.cloud)
@@ -228,11 +227,10 @@ class Router:
         book = self.book
         key = (book.generation, book.config_generation, len(book.records),
                len(self.lbs.balancers))
-        kept = self._cost
-        if kept is not None and kept[0] == key and kept[1] <= t < kept[2]:
-            return kept[3]
+        if self._cost.holds(key, t):
+            return float(self._cost.value)
         total, until = self._bill(t)
-        self._cost = (key, t, until, total)
+        self._cost.keep(key, t, until, total)
         return total
 
     def _bill(self, t: float) -> tuple[float, float]:
@@ -281,6 +279,23 @@ class Router:
             return self.book.records.get(self.to)
         instance = self._addresses()[0].get(self.to)
         return self.book.records.get(instance) if instance else None
+
+
+@dataclass
+class _Kept:
+    """A value computed at ``since`` that holds while its ``key`` (generation counters) is
+    unchanged and the time is before ``until`` (the next instance state change)."""
+
+    key: tuple[int, ...] = ()
+    since: float = math.inf
+    until: float = -math.inf
+    value: Any = None
+
+    def holds(self, key: tuple[int, ...], t: float) -> bool:
+        return key == self.key and self.since <= t < self.until
+
+    def keep(self, key: tuple[int, ...], since: float, until: float, value: Any) -> None:
+        self.key, self.since, self.until, self.value = key, since, until, value
 
 
 def _next_change(route: Route, t: float) -> float:
