@@ -133,6 +133,8 @@ class _Run:
         self.bar = _progress_bar(progress, n * self.step, spec.name)
         self.minute = _MinuteAccumulator(self)
         self.billed = 0.0
+        self._rows: list[tuple[Any, ...]] = []  # steps filled but not yet in the arrays
+        self._rows_from = 0
 
     def _az_array(self, az: str) -> np.ndarray:
         arr = self.az_arrays.get(az)
@@ -161,6 +163,7 @@ class _Run:
                 if self.live is not None and ((j - last_live) * self.step >= LIVE_EVERY_S
                                               or j == self.n):
                     self.minute.latency()
+                    self._write_rows()
                     self.live.update(self.rec, j)
                     last_live = j
                 if self.bar is not None:
@@ -168,6 +171,7 @@ class _Run:
                 i = j
             clock.run_until(self.t0 + self.n * self.step)
             self.minute.latency()
+            self._write_rows()
         finally:
             unsubscribe()
             if self.bar is not None:
@@ -184,6 +188,7 @@ class _Run:
         if j == i + 1:
             self._fill_step(route, i)
             return
+        self._write_rows()
         a = self.arrays
         demand = self.demand[i:j]
         good = demand * route.good_share
@@ -210,29 +215,48 @@ class _Run:
     def _fill_step(self, route: Route, i: int) -> None:
         """:meth:`_fill` for a stretch of one step (every stretch at 1-minute steps), in
         plain floats: the same IEEE operations in the same order, without the overhead of a
-        dozen numpy calls on one-element slices."""
-        a = self.arrays
+        dozen numpy calls on one-element slices. The step's values wait in a row until
+        :meth:`_write_rows` puts a batch of rows in the arrays at once."""
         demand = float(self.demand[i])
         cap = route.capacity_rps
         served = _minimum(demand * route.good_share, cap)
         errors = _maximum(demand - served, 0.0)
-        a["served_rps"][i] = served
-        a["capacity_rps"][i] = cap
-        a["errors_rps"][i] = errors
-        if cap > 0:
-            self.utilization[i] = served / cap
-        if demand > 0:
-            a["error_pct"][i] = 100.0 * errors / demand
-        a["instances"][i] = route.running
-        a["healthy_hosts"][i] = route.healthy
-        a["desired"][i] = route.desired
-        for az in set(route.per_az) | set(self.az_arrays):
-            self._az_array(az)[i] = route.per_az.get(az, 0)
+        if not self.az_arrays.keys() >= route.per_az.keys():  # a new AZ gets its array now
+            for az in set(route.per_az) | set(self.az_arrays):
+                self._az_array(az)
         cost = (route.cost_per_s + prices().lcu_usd_per_request * demand) * self.step
-        a["cost_usd"][i] = self.billed + cost
         self.billed += cost
+        if not self._rows:
+            self._rows_from = i
+        # served/cap, 100*errors/demand: left at the arrays' 0.0 where not defined, as _fill
+        self._rows.append((served, cap, errors, served / cap if cap > 0 else 0.0,
+                           100.0 * errors / demand if demand > 0 else 0.0, route.running,
+                           route.healthy, route.desired, self.billed, route.per_az))
         self.minute.add(route, i, i + 1, served * self.step, demand * self.step,
                         errors * self.step)
+
+    def _write_rows(self) -> None:
+        """Put the rows :meth:`_fill_step` kept into the recorder's arrays (before a live
+        view reads them, before a many-step stretch and at the end of the run)."""
+        rows = self._rows
+        if not rows:
+            return
+        i, j = self._rows_from, self._rows_from + len(rows)
+        columns = list(zip(*rows, strict=True))
+        a = self.arrays
+        for name, column in zip(_ROW_SERIES, columns, strict=False):
+            target = self.utilization if name == "utilization" else a[name]
+            target[i:j] = column
+        per_az = columns[-1]
+        for az, arr in self.az_arrays.items():
+            arr[i:j] = [counts.get(az, 0) for counts in per_az]
+        self._rows = []
+
+
+#: The series of a row of :meth:`_Run._fill_step`, in its order (the row ends with the
+#: instances per AZ).
+_ROW_SERIES = ("served_rps", "capacity_rps", "errors_rps", "utilization", "error_pct",
+               "instances", "healthy_hosts", "desired", "cost_usd")
 
 
 def _minimum(a: float, b: float) -> float:

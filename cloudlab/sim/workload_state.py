@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -75,6 +75,15 @@ class Route:
     #: instance ids of the members that are running
     running_ids: list[str] = field(default_factory=list)
 
+    def at(self, desired: int, cost_per_s: float) -> Route:
+        """A copy with another desired capacity and cost per second: what changes while the
+        route's shape is kept (a shallow copy, as ``dataclasses.replace`` makes, without its
+        per-field checks: the router makes one every step of a run)."""
+        route = object.__new__(Route)
+        route.__dict__.update(self.__dict__)
+        route.desired, route.cost_per_s = desired, cost_per_s
+        return route
+
 
 class Router:
     """Resolves a run's destination and the route requests take at a given time."""
@@ -89,6 +98,8 @@ class Router:
         self._live: list[InstanceRecord] = []
         self._billable_seen = -1
         self._shape = _Kept()
+        self._groups_seen: dict[str, Any] | None = None
+        self._feeding: list[Any] = []
         if not (to.startswith("i-") or _looks_like_ip(to)):
             self.lb = self.lbs.balancer(to)
         elif to.startswith("i-"):
@@ -151,12 +162,21 @@ class Router:
             self._shape.keep(key, t, _next_change(shape, t), shape)
         desired = shape.desired
         if self.lb is not None:
-            scaler = auto_scaling(self.cloud)
-            scaler.refresh()
-            tgs = set(self.lb.target_groups)
-            desired = sum(g.desired for g in scaler.groups.values()
-                          if tgs & set(g.target_groups))
-        return replace(shape, desired=desired, cost_per_s=self._cost_per_s(t))
+            desired = sum(g.desired for g in self._feeding_groups(self.lb))
+        return shape.at(desired, self._cost_per_s(t))
+
+    def _feeding_groups(self, lb: Any) -> list[Any]:
+        """The Auto Scaling groups (their current views) that register instances in the load
+        balancer's target groups. The controller replaces its ``groups`` dict whenever it
+        re-reads the backend, so the match is kept while that dict is the same object."""
+        scaler = auto_scaling(self.cloud)
+        scaler.refresh()
+        groups = scaler.groups
+        if groups is not self._groups_seen:
+            tgs = set(lb.target_groups)
+            self._feeding = [g for g in groups.values() if tgs & set(g.target_groups)]
+            self._groups_seen = groups
+        return self._feeding
 
     def _shape_key(self) -> tuple[int, ...]:
         book = self.book

@@ -169,6 +169,7 @@ def test_a_kept_route_is_the_route_computed_afresh(monkeypatch: pytest.MonkeyPat
     without scaling)."""
     from dataclasses import replace
 
+    from cloudlab.sim.autoscaling.groups import auto_scaling
     from cloudlab.sim.failures import fail_az, noisy_neighbour
     from cloudlab.sim.workload_state import Router
 
@@ -177,7 +178,10 @@ def test_a_kept_route_is_the_route_computed_afresh(monkeypatch: pytest.MonkeyPat
 
     def route(self: Router, t: float):  # type: ignore[no-untyped-def]
         got = kept_route(self, t)
-        fresh = replace(self._route_shape(t), desired=got.desired, cost_per_s=self._bill(t)[0])
+        scaler = auto_scaling(self.cloud)
+        tgs = set(self.lb.target_groups)
+        desired = sum(g.desired for g in scaler.groups.values() if tgs & set(g.target_groups))
+        fresh = replace(self._route_shape(t), desired=desired, cost_per_s=self._bill(t)[0])
         assert got == fresh, f"kept route differs from a fresh one at t={t}"
         checked.append(t)
         return got
@@ -203,7 +207,40 @@ def test_a_kept_route_is_the_route_computed_afresh(monkeypatch: pytest.MonkeyPat
         noisy_neighbour(cloud, ids[1], speed=0.5, at=t + 1510)
         fail_instance(cloud, ids[2], at=t + 2410)
         fail_az(cloud, cloud.azs()[0], at=t + 4010)
+        # a learner's call mid-run: the controller re-reads its groups (new views)
+        cloud.clock.schedule_at(t + 3010, lambda _c: cloud.client(
+            "autoscaling").set_desired_capacity(AutoScalingGroupName="web", DesiredCapacity=6))
         cloud.run(WebTraffic(traffic, to="web", step_s=60), hours=2, progress=False)
     finally:
         cloud.stop()
     assert len(checked) == 120
+
+
+def test_a_live_view_sees_every_step_filled_so_far() -> None:
+    """Steps of one sample wait in rows until a batch is written; a live view must find
+    every step before ``upto`` already in the arrays, equal to the run's final values."""
+    seen: list[tuple[int, dict[str, np.ndarray]]] = []
+
+    class Snapshot:
+        def update(self, recorder, upto):  # type: ignore[no-untyped-def]
+            seen.append((upto, {name: np.array(recorder[name][:upto])
+                                for name in recorder.names}))
+
+    cloud = Cloud(seed=2)
+    try:
+        build_stack(cloud, asg={"MinSize": 2, "MaxSize": 6, "DesiredCapacity": 2})
+        cloud.advance(minutes=10)
+        result = cloud.run(WebTraffic(BusinessHours(base_rps=200, peak_rps=900), to="web",
+                                      step_s=60), hours=3, live=Snapshot(), progress=False)
+    finally:
+        cloud.stop()
+    rec = result.recorder
+    assert len(seen) >= 3 and seen[-1][0] == 180
+    for upto, arrays in seen:
+        for name in ("served_rps", "capacity_rps", "errors_rps", "utilization", "error_pct",
+                     "instances", "healthy_hosts", "desired", "cost_usd"):
+            np.testing.assert_array_equal(arrays[name], rec[name][:upto], err_msg=name)
+        assert arrays["cost_usd"][-1] > 0 and arrays["instances"][-1] >= 2
+        for name in arrays:
+            if name.startswith("instances:"):
+                np.testing.assert_array_equal(arrays[name], rec[name][:upto], err_msg=name)
