@@ -23,6 +23,7 @@ from cloudlab.sim.latency import (
     erlang_c,
     inter_az_rtt_ms,
     latency_info,
+    mean_response_s,
     tier_latency,
 )
 
@@ -366,3 +367,10 @@ def test_inter_az_round_trip_comes_from_the_data_file_with_a_source():
     assert "Hamilton" in figure["source"] and figure["as_of"]
     latency_info()["figures"].clear()  # a copy: the cache is untouched
     assert inter_az_rtt_ms() == 0.6
+
+
+@settings(max_examples=300, deadline=None)
+@given(lam=st.floats(0.0, 5000.0), mu=st.floats(0.01, 1000.0), c=st.integers(1, 64))
+def test_mean_response_s_is_the_queues_to_the_last_bit(lam: float, mu: float, c: int) -> None:
+    """The unchecked shortcut a run uses every minute gives MMc's float exactly."""
+    assert repr(mean_response_s(lam, mu, c)) == repr(MMc(lam, mu, c).mean_response_s)
