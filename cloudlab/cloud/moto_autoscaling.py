@@ -120,7 +120,12 @@ def install() -> bool:
                     del counts[az]
             rest = [s for s in self.instance_states if s not in victims]
             self.instance_states = victims + rest
+        before = {id(s): k for k, s in enumerate(self.instance_states)}
         resize(self, new_capacity)
+        # moto keeps the survivors of a scale-in as list(set(...) - set(...)): an order that
+        # follows memory addresses. Keep them in the order they had, so the next scale-in's
+        # "oldest first" is the same on every machine.
+        self.instance_states.sort(key=lambda s: before.get(id(s), len(before)))
 
     balanced_launch.__wrapped__ = launch  # type: ignore[attr-defined]
     balanced_resize.__wrapped__ = resize  # type: ignore[attr-defined]

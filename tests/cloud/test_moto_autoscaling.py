@@ -60,3 +60,18 @@ def test_the_grace_period_is_what_aws_keeps(cloud: Cloud, given: dict[str, int],
     # moto turns 0 and a missing value into 300; AWS's API default is 0
     group = _group(cloud, MinSize=1, MaxSize=1, DesiredCapacity=1, **given)
     assert group["HealthCheckGracePeriod"] == kept
+
+
+def test_scale_in_keeps_the_survivors_in_launch_order(cloud: Cloud) -> None:
+    """moto rebuilds the instance list of a scale-in from a set (an order that follows memory
+    addresses); the patch keeps the survivors in the order they had, so "oldest first" picks
+    the same instance on every machine."""
+    asg = cloud.client("autoscaling")
+    _group(cloud, MinSize=0, MaxSize=12, DesiredCapacity=9)
+    launched = [i["InstanceId"] for i in asg.describe_auto_scaling_groups(
+        AutoScalingGroupNames=["grp"])["AutoScalingGroups"][0]["Instances"]]
+    for desired in (8, 7, 6, 5, 4):
+        asg.set_desired_capacity(AutoScalingGroupName="grp", DesiredCapacity=desired)
+        now = [i["InstanceId"] for i in asg.describe_auto_scaling_groups(
+            AutoScalingGroupNames=["grp"])["AutoScalingGroups"][0]["Instances"]]
+        assert now == [i for i in launched if i in now], f"order changed at {desired}"
