@@ -76,14 +76,11 @@ def instances(cloud: Any, region: str, instance_ids: list[str]) -> list[dict[str
     backend = _backend(cloud, "ec2", region)
     if backend is None:
         return None
-    wanted = set(instance_ids)
-    # moto's get_instance_by_id copies every reservation ever made (terminated instances
-    # stay): a week of scaling would make each lookup slower than the call it replaces
-    known = {instance.id: instance for reservation in backend.reservations.values()
-             for instance in reservation.instances if instance.id in wanted}
     found = []
     for iid in instance_ids:
-        instance = known.get(iid)
+        # moto's own lookup copies every reservation ever made (terminated instances stay);
+        # cloudlab.cloud.patches answers it from an index instead
+        instance = backend.get_instance_by_id(iid)
         if instance is None:
             return None
         answer: dict[str, Any] = {
