@@ -31,17 +31,33 @@ from typing import Any
 __all__ = ["auto_scaling_group", "instances", "set_desired_capacity"]
 
 
+#: moto's BackendDicts (module-level objects moto never replaces), by service, once imported
+_BACKENDS: dict[str, Any] = {}
+
+
 def _backend(cloud: Any, service: str, region: str) -> Any:
     if getattr(cloud, "backend", None) != "embedded":
         return None
-    try:
-        from moto.autoscaling.models import autoscaling_backends
-        from moto.core import DEFAULT_ACCOUNT_ID
-        from moto.ec2.models import ec2_backends
+    if not _BACKENDS:
+        try:
+            from moto.autoscaling.models import autoscaling_backends
+            from moto.ec2.models import ec2_backends
+        except ImportError:  # pragma: no cover - moto moved: use boto3
+            return None
+        _BACKENDS.update(autoscaling=autoscaling_backends, ec2=ec2_backends)
+    from moto.core import DEFAULT_ACCOUNT_ID
 
-        backends: Any = autoscaling_backends if service == "autoscaling" else ec2_backends
+    backends = _BACKENDS["autoscaling" if service == "autoscaling" else "ec2"]
+    # A BackendDict is a dict (account -> dict of Region -> backend) whose lookup builds a
+    # missing entry, under a lock and after comparing itself with every BackendDict in use
+    # (~2 us). An entry already built is the one that lookup returns: read it directly.
+    account = dict.get(backends, DEFAULT_ACCOUNT_ID)
+    backend = None if account is None else dict.get(account, region)
+    if backend is not None:
+        return backend
+    try:
         return backends[DEFAULT_ACCOUNT_ID][region]
-    except (ImportError, KeyError):  # pragma: no cover - moto moved: use boto3
+    except KeyError:  # pragma: no cover - an unknown Region: use boto3
         return None
 
 
