@@ -42,10 +42,11 @@ Patch 4: instances by id from an index.
     They return the same objects, or raise the same error.
 
 Patch 5: the instance-type check of ``run_instances`` without a closure per offering.
-    moto checks a launch's instance type against the Region's ~700 offerings with
-    ``matches_filters``, which builds a closure per offering: ~2 ms per launch. With the one
-    filter it is given there (``instance-type``) the answer is the same membership test,
-    made directly.
+    moto checks a launch's instance type against the offerings of its Region (~1,400) or,
+    when it is given a zone, of every zone of the Region (~6,400), one ``matches_filters``
+    call per offering until one matches (~530 for m5.large), and each call builds a
+    closure: ~2 ms per launch. With the one filter it is given there (``instance-type``) the
+    answer is the same membership test, made directly: ~0.1 ms per launch.
 
 Patch 6: the tags of one resource without scanning every tag.
     ``get_tags`` of a moto resource (an instance's ``Tags`` in ``describe_instances``, the
