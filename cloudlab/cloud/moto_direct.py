@@ -31,7 +31,8 @@ from typing import Any
 __all__ = ["auto_scaling_group", "instances", "set_desired_capacity"]
 
 
-#: moto's BackendDicts (module-level objects moto never replaces), by service, once imported
+#: moto's BackendDicts (module-level objects moto never replaces) by service, and the
+#: account, once imported
 _BACKENDS: dict[str, Any] = {}
 
 
@@ -41,22 +42,23 @@ def _backend(cloud: Any, service: str, region: str) -> Any:
     if not _BACKENDS:
         try:
             from moto.autoscaling.models import autoscaling_backends
+            from moto.core import DEFAULT_ACCOUNT_ID
             from moto.ec2.models import ec2_backends
         except ImportError:  # pragma: no cover - moto moved: use boto3
             return None
-        _BACKENDS.update(autoscaling=autoscaling_backends, ec2=ec2_backends)
-    from moto.core import DEFAULT_ACCOUNT_ID
-
+        _BACKENDS.update(autoscaling=autoscaling_backends, ec2=ec2_backends,
+                         account=DEFAULT_ACCOUNT_ID)
     backends = _BACKENDS["autoscaling" if service == "autoscaling" else "ec2"]
+    account_id = _BACKENDS["account"]
     # A BackendDict is a dict (account -> dict of Region -> backend) whose lookup builds a
     # missing entry, under a lock and after comparing itself with every BackendDict in use
     # (~2 us). An entry already built is the one that lookup returns: read it directly.
-    account = dict.get(backends, DEFAULT_ACCOUNT_ID)
+    account = dict.get(backends, account_id)
     backend = None if account is None else dict.get(account, region)
     if backend is not None:
         return backend
     try:
-        return backends[DEFAULT_ACCOUNT_ID][region]
+        return backends[account_id][region]
     except KeyError:  # pragma: no cover - an unknown Region: use boto3
         return None
 
