@@ -31,17 +31,35 @@ from typing import Any
 __all__ = ["auto_scaling_group", "instances", "set_desired_capacity"]
 
 
+#: moto's BackendDicts (module-level objects moto never replaces) by service, and the
+#: account, once imported
+_BACKENDS: dict[str, Any] = {}
+
+
 def _backend(cloud: Any, service: str, region: str) -> Any:
     if getattr(cloud, "backend", None) != "embedded":
         return None
+    if not _BACKENDS:
+        try:
+            from moto.autoscaling.models import autoscaling_backends
+            from moto.core import DEFAULT_ACCOUNT_ID
+            from moto.ec2.models import ec2_backends
+        except ImportError:  # pragma: no cover - moto moved: use boto3
+            return None
+        _BACKENDS.update(autoscaling=autoscaling_backends, ec2=ec2_backends,
+                         account=DEFAULT_ACCOUNT_ID)
+    backends = _BACKENDS["autoscaling" if service == "autoscaling" else "ec2"]
+    account_id = _BACKENDS["account"]
+    # A BackendDict is a dict (account -> dict of Region -> backend) whose lookup builds a
+    # missing entry, under a lock and after comparing itself with every BackendDict in use
+    # (~2 us). An entry already built is the one that lookup returns: read it directly.
+    account = dict.get(backends, account_id)
+    backend = None if account is None else dict.get(account, region)
+    if backend is not None:
+        return backend
     try:
-        from moto.autoscaling.models import autoscaling_backends
-        from moto.core import DEFAULT_ACCOUNT_ID
-        from moto.ec2.models import ec2_backends
-
-        backends: Any = autoscaling_backends if service == "autoscaling" else ec2_backends
-        return backends[DEFAULT_ACCOUNT_ID][region]
-    except (ImportError, KeyError):  # pragma: no cover - moto moved: use boto3
+        return backends[account_id][region]
+    except KeyError:  # pragma: no cover - an unknown Region: use boto3
         return None
 
 
@@ -76,14 +94,11 @@ def instances(cloud: Any, region: str, instance_ids: list[str]) -> list[dict[str
     backend = _backend(cloud, "ec2", region)
     if backend is None:
         return None
-    wanted = set(instance_ids)
-    # moto's get_instance_by_id copies every reservation ever made (terminated instances
-    # stay): a week of scaling would make each lookup slower than the call it replaces
-    known = {instance.id: instance for reservation in backend.reservations.values()
-             for instance in reservation.instances if instance.id in wanted}
     found = []
     for iid in instance_ids:
-        instance = known.get(iid)
+        # moto's own lookup copies every reservation ever made (terminated instances stay);
+        # cloudlab.cloud.patches answers it from an index instead
+        instance = backend.get_instance_by_id(iid)
         if instance is None:
             return None
         answer: dict[str, Any] = {

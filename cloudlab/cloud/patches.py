@@ -2,7 +2,7 @@
 
 Everything else uses public extension points. The patches change no behaviour: the first
 two only cache *decoded data* (each cached value is decoded anew on every load, since moto
-and botocore mutate what they load, e.g. merging model extras), the third to fifth answer
+and botocore mutate what they load, e.g. merging model extras), the third to sixth answer
 lookups the same way, without scans, copies or closures.
 
 Patch 1: a disk cache for moto's bundled JSON catalogues.
@@ -30,22 +30,30 @@ Patch 3: one AMI by id without scanning every AMI.
     (one id, no wildcard, nothing else asked) the answer is the AMI from moto's own
     ``amis`` dictionary, or nothing, which is what the scan gives.
 
-Patch 4: instances by id without copying every reservation.
+Patch 4: instances by id from an index.
     moto's ``get_instance_by_id``, ``get_instance`` and ``get_multi_instances_by_id`` make
-    a shallow copy of every
-    reservation ever made (terminated instances stay) and then look for the id. They are
-    called for each tag of a launched instance, each target an ELB registers and each
-    termination, so in a
-    week of Auto Scaling (~700 launches) each scaling action took 10 ms instead of 5 and kept
-    slowing down. The patched lookups walk the same reservations in the same order without
-    the copies (a copy shares its instances with the original) and return the same
-    objects, or raise the same error.
+    a shallow copy of every reservation ever made (terminated instances stay) and then look
+    for the id. They are called for each target an ELB registers (Auto Scaling registers
+    its whole group after each change), each root volume a launch attaches and each
+    termination, so a week of Auto Scaling (~700 actions) kept slowing down. The patched
+    lookups answer from an index of id -> (reservation, instance), trusting an entry only
+    while moto still holds that instance in that reservation, and look for an id not
+    indexed yet newest reservation first (a launch looks up the instance it has just made).
+    They return the same objects, or raise the same error.
 
 Patch 5: the instance-type check of ``run_instances`` without a closure per offering.
-    moto checks a launch's instance type against the Region's ~700 offerings with
-    ``matches_filters``, which builds a closure per offering: ~2 ms per launch. With the one
-    filter it is given there (``instance-type``) the answer is the same membership test,
-    made directly.
+    moto checks a launch's instance type against the offerings of its Region (~1,400) or,
+    when it is given a zone, of every zone of the Region (~6,400), one ``matches_filters``
+    call per offering until one matches (~530 for m5.large), and each call builds a
+    closure: ~2 ms per launch. With the one filter it is given there (``instance-type``) the
+    answer is the same membership test, made directly: ~0.1 ms per launch.
+
+Patch 6: the tags of one resource without scanning every tag.
+    ``get_tags`` of a moto resource (an instance's ``Tags`` in ``describe_instances``, the
+    simulation reading a launched instance) asks ``describe_tags`` for one ``resource-id``,
+    which copies the tags of every resource and matches each id against a shell pattern:
+    ~0.3 ms per instance after a week of launches. For one id without pattern characters
+    the answer is that resource's entry of moto's ``tags`` dictionary, in the same order.
 
 ``tests/cloud/test_patches.py`` fails loudly if a moto or botocore upgrade moves any of this.
 """
@@ -63,7 +71,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["cache_dir", "install", "install_ami_lookup", "install_botocore_memo",
-           "install_instance_lookup", "install_instance_type_check", "install_resource_cache"]
+           "install_instance_lookup", "install_instance_type_check", "install_resource_cache",
+           "install_tag_lookup"]
 
 _installed = False
 _original: Callable[[str], Any] | None = None
@@ -195,9 +204,44 @@ def install_ami_lookup() -> bool:
     return True
 
 
+#: attribute of an EC2 backend holding its instance index (id -> (reservation, instance))
+_INDEX = "_cloudlab_instance_index"
+
+
+def _indexed_instance(backend: Any, instance_id: str) -> Any:
+    """The instance ``instance_id`` of ``backend``, or ``None``: what moto's walk over every
+    reservation finds, from an index of the instances seen so far.
+
+    An indexed entry is used only while its reservation is still the backend's and still
+    holds the instance (moto never takes either away, but a test or a future moto might).
+    An id not indexed yet is looked for newest reservation first, indexing what the walk
+    passes, so the instance a launch has just made (``run_instances`` attaches its root
+    volume by id) is found at once; only an unknown id walks everything, as moto does.
+    Instance ids are unique (17 random hex digits, never reused), so which instance the walk
+    reaches first does not change the answer."""
+    index: dict[str, tuple[Any, Any]] | None = backend.__dict__.get(_INDEX)
+    if index is None:
+        index = {}
+        setattr(backend, _INDEX, index)
+    reservations = backend.reservations
+    hit = index.get(instance_id)
+    if hit is not None:
+        reservation, instance = hit
+        if reservations.get(reservation.id) is reservation and instance in reservation.instances:
+            return instance
+        del index[instance_id]
+    for reservation in reversed(reservations.values()):
+        for instance in reservation.instances:
+            if instance.id not in index:
+                index[instance.id] = (reservation, instance)
+            if instance.id == instance_id:
+                return instance
+    return None
+
+
 def install_instance_lookup() -> bool:
-    """Find instances by id without copying every reservation. Idempotent; False if moto
-    changed shape."""
+    """Find instances by id from an index instead of copying every reservation. Idempotent;
+    False if moto changed shape."""
     if "instance_lookup" in _patched:
         return True
     found = _moto_methods("moto.ec2.models.instances", "InstanceBackend", "get_instance_by_id",
@@ -207,26 +251,22 @@ def install_instance_lookup() -> bool:
     from moto.ec2.exceptions import InvalidInstanceIdError
 
     def get_instance_by_id(self: Any, instance_id: str) -> Any:
-        for reservation in self.reservations.values():
-            for instance in reservation.instances:
-                if instance.id == instance_id:
-                    return instance
-        return None
+        return _indexed_instance(self, instance_id)
 
     def get_instance(self: Any, instance_id: str) -> Any:
-        instance = get_instance_by_id(self, instance_id)
+        instance = _indexed_instance(self, instance_id)
         if instance is None:
             raise InvalidInstanceIdError(instance_id)
         return instance
 
     def get_multi_instances_by_id(self: Any, instance_ids: list[str],
                                   filters: Any = None) -> list[Any]:
-        known = {instance.id: instance for reservation in self.reservations.values()
-                 for instance in reservation.instances}
-        missing = [iid for iid in instance_ids if iid not in known]
+        known = [_indexed_instance(self, iid) for iid in instance_ids]
+        missing = [iid for iid, instance in zip(instance_ids, known, strict=True)
+                   if instance is None]
         if missing:
             raise InvalidInstanceIdError(missing)
-        return [known[iid] for iid in instance_ids if known[iid].applies(filters)]
+        return [instance for instance in known if instance.applies(filters)]
 
     _replace(found[0], get_instance_by_id, get_instance, get_multi_instances_by_id)
     _patched.add("instance_lookup")
@@ -246,12 +286,49 @@ def install_instance_type_check() -> bool:
 
     def matches_filters(self: Any, offering: dict[str, Any], filters: Any,
                         location_type: str) -> bool:
-        if isinstance(filters, dict) and len(filters) == 1 and "instance-type" in filters:
-            return offering.get("InstanceType") in filters["instance-type"]
+        # called for each of ~6,000 offerings until one matches (~500 per m5.large launch):
+        # as few steps as possible; any other filter (or a filter that is not a dict) falls
+        # through to moto, by a KeyError or TypeError raised before anything is decided
+        try:
+            if len(filters) == 1:
+                return offering.get("InstanceType") in filters["instance-type"]
+        except (KeyError, TypeError):
+            pass
         return bool(original(self, offering, filters, location_type))
 
     _replace(owner, matches_filters)
     _patched.add("instance_type_check")
+    return True
+
+
+def install_tag_lookup() -> bool:
+    """Answer moto's tags-of-one-resource query from its dictionary. Idempotent; False if
+    moto changed shape."""
+    if "tag_lookup" in _patched:
+        return True
+    found = _moto_methods("moto.ec2.models.tags", "TagBackend", "describe_tags")
+    if found is None:  # pragma: no cover - moto moved it
+        return False
+    owner, (original,) = found
+    from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix
+
+    def describe_tags(self: Any, filters: Any = None) -> Any:
+        if isinstance(filters, dict) and list(filters) == ["resource-id"]:
+            wanted = filters["resource-id"]
+            one = wanted[0] if isinstance(wanted, list) and len(wanted) == 1 else None
+            # moto matches the id as a shell pattern (``fnmatch``), after turning ``\*``
+            # and ``\?`` into literals: an id without those characters matches itself only
+            if isinstance(one, str) and not any(c in one for c in "*?[\\"):
+                tags = self.tags.get(one)  # .get: moto's scan adds no empty entry either
+                if not tags:
+                    return []
+                kind = EC2_PREFIX_TO_RESOURCE.get(get_prefix(one), "")
+                return [{"resource_id": one, "key": key, "value": value, "resource_type": kind}
+                        for key, value in tags.items()]
+        return original(self, filters=filters)
+
+    _replace(owner, describe_tags)
+    _patched.add("tag_lookup")
     return True
 
 
@@ -262,3 +339,4 @@ def install() -> None:
     install_ami_lookup()
     install_instance_lookup()
     install_instance_type_check()
+    install_tag_lookup()

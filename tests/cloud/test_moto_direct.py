@@ -112,3 +112,20 @@ def test_a_direct_desired_capacity_does_what_the_boto3_call_does() -> None:
     assert len({i["AvailabilityZone"] for i in direct[:-1]}) == 3  # balanced by cloudlab
     assert told == told_by_boto3 == ["SetDesiredCapacity 6", "SetDesiredCapacity 2",
                                      "SetDesiredCapacity 5"]
+
+
+def test_the_backend_read_directly_is_the_one_moto_s_lookup_gives() -> None:
+    from moto.autoscaling.models import autoscaling_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ec2.models import ec2_backends
+
+    for seed in (3, 4):  # the second cloud starts from emptied BackendDicts
+        with Cloud(seed=seed) as cloud:
+            for region in (cloud.region, "eu-west-1"):  # built by the lookup, then read
+                for service, backends in (("ec2", ec2_backends),
+                                          ("autoscaling", autoscaling_backends)):
+                    first = moto_direct._backend(cloud, service, region)
+                    assert first is backends[DEFAULT_ACCOUNT_ID][region]
+                    assert moto_direct._backend(cloud, service, region) is first
+            _group(cloud)
+            assert moto_direct.auto_scaling_group(cloud, cloud.region, "web") is not None

@@ -93,30 +93,94 @@ def test_instances_by_id_are_what_moto_s_copying_lookups_give() -> None:
     assert patches.install_instance_lookup() is True
     by_id = InstanceBackend.get_instance_by_id.__wrapped__  # type: ignore[attr-defined]
     one = InstanceBackend.get_instance.__wrapped__  # type: ignore[attr-defined]
+    many = InstanceBackend.get_multi_instances_by_id.__wrapped__  # type: ignore[attr-defined]
     with Cloud(seed=0) as cloud:
         ec2 = cloud.client("ec2")
-        ids = [i["InstanceId"] for i in ec2.run_instances(
-            ImageId="ami-12c6146b", MinCount=3, MaxCount=3)["Instances"]]
-        ec2.terminate_instances(InstanceIds=ids[:1])
         backend = ec2_backends["123456789012"][cloud.region]
-        for iid in ids:
-            assert backend.get_instance_by_id(iid) is by_id(backend, iid) is not None
-            assert backend.get_instance(iid) is one(backend, iid)
-        assert backend.get_instance_by_id("i-0000000000000000") is None
+
+        def launch(count: int) -> list[str]:
+            return [i["InstanceId"] for i in ec2.run_instances(
+                ImageId="ami-12c6146b", MinCount=count, MaxCount=count)["Instances"]]
+
+        def same_as_moto(ids: list[str]) -> None:
+            for iid in ids:
+                assert backend.get_instance_by_id(iid) is by_id(backend, iid)
+                if by_id(backend, iid) is not None:
+                    assert backend.get_instance(iid) is one(backend, iid)
+                else:
+                    for lookup in (backend.get_instance, lambda i: one(backend, i)):
+                        with pytest.raises(InvalidInstanceIdError):
+                            lookup(iid)
+
+        ids = launch(3)
+        ec2.terminate_instances(InstanceIds=ids[:1])
+        same_as_moto([*ids, "i-0000000000000000"])  # builds the index
         assert by_id(backend, "i-0000000000000000") is None
-        for lookup in (backend.get_instance, lambda i: one(backend, i)):
-            with pytest.raises(InvalidInstanceIdError):
-                lookup("i-0000000000000000")
-        many = InstanceBackend.get_multi_instances_by_id.__wrapped__  # type: ignore[attr-defined]
+        ids += launch(2) + launch(1)  # launched after the index was built
+        same_as_moto(ids[::-1])
+        # an indexed instance counts only while moto still holds it: in its reservation,
+        # and that reservation still among the backend's
+        reservation = next(r for r in backend.reservations.values()
+                           if r.instances[0].id == ids[3])
+        reservation.instances.remove(backend.get_instance_by_id(ids[4]))
+        same_as_moto(ids)
+        assert backend.get_instance_by_id(ids[4]) is None
+        del backend.reservations[reservation.id]
+        same_as_moto(ids)
+        assert backend.get_instance_by_id(ids[3]) is None
+        backend.reservations[reservation.id] = reservation  # back: found again
+        same_as_moto(ids)
+        assert backend.get_instance_by_id(ids[3]) is not None
+
+        alive = [iid for iid in ids if by_id(backend, iid) is not None]
         running = [{"name": "instance-state-name", "values": ["running"]}]
         for filters in (None, running):
-            fast = backend.get_multi_instances_by_id(ids[::-1], filters)
-            assert fast == many(backend, ids[::-1], filters)
-        assert len(backend.get_multi_instances_by_id(ids, running)) == 2
+            fast = backend.get_multi_instances_by_id(alive[::-1], filters)
+            assert fast == many(backend, alive[::-1], filters)
+        assert len(backend.get_multi_instances_by_id(alive, running)) == len(alive) - 1
         for lookup in (backend.get_multi_instances_by_id, lambda i: many(backend, i)):
             with pytest.raises(InvalidInstanceIdError) as refused:
-                lookup([ids[1], "i-0000000000000000"])
-            assert "i-0000000000000000" in str(refused.value)
+                lookup([ids[1], "i-0000000000000000", ids[4]])
+            assert refused.value.message == InvalidInstanceIdError(  # type: ignore[attr-defined]
+                ["i-0000000000000000", ids[4]]).message
+
+
+def test_tags_of_one_resource_are_what_moto_s_scan_gives() -> None:
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.tags import TagBackend
+
+    assert patches.install_tag_lookup() is True
+    scan = TagBackend.describe_tags.__wrapped__  # type: ignore[attr-defined]
+    with Cloud(seed=0) as cloud:
+        ec2 = cloud.client("ec2")
+        backend = ec2_backends["123456789012"][cloud.region]
+        ids = [i["InstanceId"] for i in ec2.run_instances(
+            ImageId="ami-12c6146b", MinCount=2, MaxCount=2, TagSpecifications=[
+                {"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "web"}]}])[
+            "Instances"]]
+        vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+        ec2.create_tags(Resources=[ids[0], vpc], Tags=[{"Key": "team", "Value": "a"}])
+
+        def same_as_moto() -> None:
+            for filters in ({"resource-id": [ids[0]]}, {"resource-id": [ids[1]]},
+                            {"resource-id": [vpc]}, {"resource-id": ["i-0000000000000000"]},
+                            {"resource-id": [ids[0][:-3] + "*"]}, {"resource-id": ["i-*"]},
+                            {"resource-id": [ids[0][:-1] + "?"]}, {"resource-id": ids},
+                            {"resource-id": [ids[0]], "key": ["team"]}, {"key": ["Name"]},
+                            None):
+                assert backend.describe_tags(filters=filters) == scan(backend, filters=filters)
+
+        same_as_moto()
+        assert [t["key"] for t in backend.describe_tags({"resource-id": [ids[0]]})] == [
+            "Name", "team"]
+        ec2.delete_tags(Resources=[ids[0]], Tags=[{"Key": "Name"}])
+        ec2.create_tags(Resources=[ids[1]], Tags=[{"Key": "team", "Value": "b"}])
+        same_as_moto()
+        ec2.delete_tags(Resources=[ids[0]], Tags=[{"Key": "team"}])  # no tag left
+        same_as_moto()
+        assert backend.describe_tags({"resource-id": [ids[0]]}) == []
+        assert ec2.describe_instances(InstanceIds=ids[1:])["Reservations"][0]["Instances"][0][
+            "Tags"] == [{"Key": "Name", "Value": "web"}, {"Key": "team", "Value": "b"}]
 
 
 def test_instance_type_match_is_what_moto_s_filter_gives() -> None:

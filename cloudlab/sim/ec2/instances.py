@@ -132,6 +132,7 @@ class InstanceBook:
         self._syncing = False
         self.listeners: list[Any] = []
         self._template_cache: dict[tuple[str, str], dict[str, Any]] = {}
+        self._plans: dict[tuple[Software, Any], BootPlan] = {}
         self.deferred = False
 
     # -- reading ------------------------------------------------------------------------
@@ -309,7 +310,7 @@ class InstanceBook:
             image_id=inst.get("ImageId", ""),
             region=region,
             launch_t=now,
-            plan=plan_boot(image, user_data),
+            plan=self._plan(image, user_data),
             asg=tags.get("aws:autoscaling:groupName"),
             launch_template=template,
             public_ip=bool(inst.get("PublicIpAddress")),
@@ -318,6 +319,19 @@ class InstanceBook:
                                      (self._template_data(ec2, template).get("Monitoring")
                                       or {}).get("Enabled")))),
         )
+
+    def _plan(self, image: Software, user_data: Any) -> BootPlan:
+        # plan_boot depends on nothing but its two arguments (and the model figures, read
+        # once) and a BootPlan is frozen, so instances launched alike share one: an Auto
+        # Scaling group's launches parse the same user data ~700 times a week otherwise
+        key = (image, user_data)
+        try:
+            plan = self._plans.get(key)
+        except TypeError:  # user data boto3 would not have sent (unhashable): no memo
+            return plan_boot(image, user_data)
+        if plan is None:
+            plan = self._plans[key] = plan_boot(image, user_data)
+        return plan
 
     def _template_data(self, ec2: Any, template: tuple[str, str]) -> dict[str, Any]:
         # A launch template version never changes once made, so it is read once. moto
