@@ -6,8 +6,9 @@ Three passes skip work whose inputs have not changed:
   (``groups._Quiet``: book generation, target group versions, the next grace period end);
 - a target group's round of health checks only counts successes while every target is
   steady (``health._Steady``: book generation, group version, the next drain or end);
-- the running instances of a group (``AutoScaling.running_since``, read by target tracking
-  every minute an alarm stays in ALARM) are kept for a time span (``groups._Kept``).
+- the running instances of a group (``AutoScaling.in_service`` and ``capacity``, read by
+  target tracking every minute an alarm stays in ALARM) are kept for a time span
+  (``groups._Kept``).
 
 Each test runs one scenario through crashes, a failed host, a learner's scaling and
 registration calls, draining, an AZ outage and its recovery (rebalancing) and a settings
@@ -92,19 +93,34 @@ def _script(cloud: Cloud, check_type: str) -> dict[int, Callable[[], None]]:
     }
 
 
+def _capacity_in_full(cloud: Cloud, warmup_s: float, t: float) -> tuple[int, int]:
+    """What target tracking counted before: running instances, and those warming up."""
+    records = instance_book(cloud).records
+    running = [record.instance_id for inst in auto_scaling(cloud).group("web").instances
+               if (record := records.get(inst["InstanceId"])) is not None
+               and record.state_at(t) == "running"]
+    warming = [i for i in running if records[i].running_t + warmup_s > t]
+    return len(running), len(warming)
+
+
 def _snapshot(cloud: Cloud) -> tuple[Any, ...]:
     """What the passes decided: Auto Scaling's activities, every target's health (as
     describe_target_health and routing see it, with its counts and history) and the running
-    instances now and 15 s ago."""
+    and warming instances now and 15 s ago."""
     scaler = auto_scaling(cloud)
     targets = sorted(
         (arn, key, t.state, t.reason, t.successes, t.failures, t.drain_until, tuple(t.history))
         for arn, group in load_balancing(cloud).groups.items()
         for key, t in group.targets.items())
     activities = [(a.t_s, a.kind, a.description) for a in scaler.activities]
-    now = cloud.t
-    return (activities, targets, scaler.in_service("web"),
-            scaler.running_since("web", now), scaler.running_since("web", now - 15))
+    view = scaler.group("web")
+    capacity = {}
+    for t in (cloud.t, cloud.t - 15):
+        for warmup_s in (0, 45, 60, 300):
+            capacity[t, warmup_s] = scaler.capacity(view, warmup_s, t)
+            assert capacity[t, warmup_s] == _capacity_in_full(cloud, warmup_s, t)
+    return (activities, targets, scaler.in_service("web"), capacity,
+            scaler.in_service("web", cloud.t - 15))
 
 
 def _slow_pending() -> dict[str, Any]:
@@ -158,12 +174,12 @@ def test_the_scenario_exercises_every_path(traces: tuple[str, list[Any], list[An
     assert states == {"initial", "healthy", "unhealthy", "draining"}
 
 
-@pytest.mark.parametrize("what", ["activities", "target health", "in service", "running now",
-                                  "running 15 s ago"])
+@pytest.mark.parametrize("what", ["activities", "target health", "in service", "capacity",
+                                  "in service 15 s ago"])
 def test_shortcuts_decide_as_the_full_passes_at_every_step(
         traces: tuple[str, list[Any], list[Any]], what: str) -> None:
-    index = ["activities", "target health", "in service", "running now",
-             "running 15 s ago"].index(what)
+    index = ["activities", "target health", "in service", "capacity",
+             "in service 15 s ago"].index(what)
     _, fast, full = traces
     for step, (a, b) in enumerate(zip(fast, full, strict=True)):
         assert a[index] == b[index], f"{what} differ at t={(step + 1) * STEP_S:g} s"

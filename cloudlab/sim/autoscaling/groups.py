@@ -99,8 +99,8 @@ class AutoScaling:
         self._seen_generation = -1
         self._tick_event: Any = None
         self._busy = False
-        #: per group: its running instances and the time each started running (see
-        #: running_since), with the book generation and time span they hold for
+        #: per group: its running instances (see _running_at), with the book generation
+        #: and the time span they hold for
         self._running: dict[str, _Kept] = {}
         #: what the last periodic pass read, if it found nothing to do (see _Quiet)
         self._quiet: _Quiet | None = None
@@ -146,21 +146,32 @@ class AutoScaling:
 
     def in_service(self, name: str, t: float | None = None) -> list[str]:
         """Instance ids of a group that are running (launched and not ended)."""
-        return [iid for iid, _ in self.running_since(name, t)]
-
-    def running_since(self, name: str,
-                      t: float | None = None) -> tuple[tuple[str, float], ...]:
-        """The running instances of a group (as :meth:`in_service`, in the group's order),
-        each with the time it reached ``running`` (the start of its warm-up)."""
         t = self.cloud.t if t is None else t
-        view = self.group(name)
-        kept = self._running.get(name)
+        return list(self._running_at(self.group(name), t).ids)
+
+    def capacity(self, view: GroupView, warmup_s: float,
+                 t: float | None = None) -> tuple[int, int]:
+        """How many instances of the group run at ``t`` (default: now), and how many of
+        them are still warming up (reached ``running`` less than ``warmup_s`` before
+        ``t``): what target tracking counts."""
+        t = self.cloud.t if t is None else t
+        running = self._running_at(view, t)
+        warming = 0
+        for since in running.newest_first:
+            if not since + warmup_s > t:
+                break  # the ones that started running earlier have warmed up too
+            warming += 1
+        return len(running.ids), warming
+
+    def _running_at(self, view: GroupView, t: float) -> _Running:
+        kept = self._running.get(view.name)
         if kept is not None and kept.holds(self.book.generation, t):
             return kept.value  # type: ignore[no-any-return]
         # Which instances run changes only when the book changes (launches, ends, starts:
         # `generation`) or when one reaches running or its end: the earliest such time
         # after `t` bounds the answer (state_at compares `t >=` each of these times).
-        found: list[tuple[str, float]] = []  # kept as a tuple: callers share it
+        ids: list[str] = []
+        starts: list[float] = []
         since, until = -math.inf, math.inf
         for inst in view.instances:
             record = self.book.records.get(inst["InstanceId"])
@@ -175,9 +186,11 @@ class AutoScaling:
                 else:
                     since = max(since, change)
             if record.state_at(t) == "running":
-                found.append((record.instance_id, running_t))
-        kept = self._running[name] = _Kept(self.book.generation, since, until, tuple(found))
-        return kept.value  # type: ignore[no-any-return]
+                ids.append(record.instance_id)
+                starts.append(running_t)
+        running = _Running(tuple(ids), tuple(sorted(starts, reverse=True)))
+        self._running[view.name] = _Kept(self.book.generation, since, until, running)
+        return running
 
     # -- acting -------------------------------------------------------------------------
     def record(self, activity: Activity) -> None:
@@ -349,6 +362,15 @@ class AutoScaling:
                              f"Terminating {victims[0]} in {az}: its replacement is in "
                              "service", "rebalancing"))
         self._learn(view)
+
+
+@dataclass(frozen=True)
+class _Running:
+    """A group's running instances: their ids in the group's order, and the times they
+    reached ``running``, the latest first."""
+
+    ids: tuple[str, ...]
+    newest_first: tuple[float, ...]
 
 
 @dataclass
