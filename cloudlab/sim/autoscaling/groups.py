@@ -412,13 +412,13 @@ class _Quiet:
     @classmethod
     def after(cls, scaler: AutoScaling, t: float) -> _Quiet:
         """What a quiet pass at ``t`` read."""
-        groups = load_balancing(scaler.cloud).groups
         elb: dict[str, tuple[str, Any, int]] = {}
         until = math.inf
         records = scaler.book.records
         for name in sorted(scaler.groups):
             view = scaler.groups[name]
-            if view.health_check_type == "ELB":
+            if view.health_check_type == "ELB" and view.target_groups:
+                groups = load_balancing(scaler.cloud).groups
                 for arn in view.target_groups:
                     group = groups.get(arn)
                     elb[arn] = (arn, group, -1 if group is None else group.version)
