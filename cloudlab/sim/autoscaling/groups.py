@@ -25,6 +25,7 @@ Policies (simple, step, target tracking) and scheduled actions live in
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +99,11 @@ class AutoScaling:
         self._seen_generation = -1
         self._tick_event: Any = None
         self._busy = False
+        #: per group: its running instances (see _running_at), with the book generation
+        #: and the time span they hold for
+        self._running: dict[str, _Kept] = {}
+        #: what the last periodic pass read, if it found nothing to do (see _Quiet)
+        self._quiet: _Quiet | None = None
 
     # -- reading ------------------------------------------------------------------------
     def refresh(self, force: bool = False) -> None:
@@ -141,13 +147,50 @@ class AutoScaling:
     def in_service(self, name: str, t: float | None = None) -> list[str]:
         """Instance ids of a group that are running (launched and not ended)."""
         t = self.cloud.t if t is None else t
-        view = self.group(name)
-        ids = []
+        return list(self._running_at(self.group(name), t).ids)
+
+    def capacity(self, view: GroupView, warmup_s: float,
+                 t: float | None = None) -> tuple[int, int]:
+        """How many instances of the group run at ``t`` (default: now), and how many of
+        them are still warming up (reached ``running`` less than ``warmup_s`` before
+        ``t``): what target tracking counts."""
+        t = self.cloud.t if t is None else t
+        running = self._running_at(view, t)
+        warming = 0
+        for since in running.newest_first:
+            if not since + warmup_s > t:
+                break  # the ones that started running earlier have warmed up too
+            warming += 1
+        return len(running.ids), warming
+
+    def _running_at(self, view: GroupView, t: float) -> _Running:
+        kept = self._running.get(view.name)
+        if kept is not None and kept.holds(self.book.generation, t):
+            return kept.value  # type: ignore[no-any-return]
+        # Which instances run changes only when the book changes (launches, ends, starts:
+        # `generation`) or when one reaches running or its end: the earliest such time
+        # after `t` bounds the answer (state_at compares `t >=` each of these times).
+        ids: list[str] = []
+        starts: list[float] = []
+        since, until = -math.inf, math.inf
         for inst in view.instances:
             record = self.book.records.get(inst["InstanceId"])
-            if record is not None and record.state_at(t) == "running":
+            if record is None:
+                continue
+            running_t = record.running_t
+            for change in (running_t, record.ended_t):
+                if change is None:
+                    continue
+                if change > t:
+                    until = min(until, change)
+                else:
+                    since = max(since, change)
+            if record.state_at(t) == "running":
                 ids.append(record.instance_id)
-        return ids
+                starts.append(running_t)
+        running = _Running(tuple(ids), tuple(sorted(starts, reverse=True)))
+        self._running[view.name] = _Kept(self.book.generation, since, until, running)
+        return running
 
     # -- acting -------------------------------------------------------------------------
     def record(self, activity: Activity) -> None:
@@ -221,14 +264,23 @@ class AutoScaling:
                 self._tick_event.cancel()
                 self._tick_event = None
             return
+        t = clock.t
+        if self._quiet is not None and self._quiet.holds(self, t):
+            return
+        generation = self.book.generation
         for name in sorted(self.groups):
             view = self.groups.get(name)
             if view is not None:
                 self._check_health(view, clock.t)
+        settled = True  # every group counted its AZs (none was finishing a rebalancing)
         for name in sorted(self.groups):
             view = self.groups.get(name)
             if view is not None:
+                settled = settled and view.rebalancing is None
                 self._rebalance(view)
+        # Every action (a replacement, a rebalancing step) bumps the book's generation.
+        self._quiet = (_Quiet.after(self, t) if settled and generation == self.book.generation
+                       else None)
 
     def _unhealthy_in_elb(self, view: GroupView) -> set[str]:
         if view.health_check_type != "ELB" or not view.target_groups:
@@ -310,6 +362,90 @@ class AutoScaling:
                              f"Terminating {victims[0]} in {az}: its replacement is in "
                              "service", "rebalancing"))
         self._learn(view)
+
+
+@dataclass(frozen=True)
+class _Running:
+    """A group's running instances: their ids in the group's order, and the times they
+    reached ``running``, the latest first."""
+
+    ids: tuple[str, ...]
+    newest_first: tuple[float, ...]
+
+
+@dataclass
+class _Kept:
+    """An answer computed at book generation ``generation`` that holds at any time in
+    ``[since, until)`` while the generation stays the same."""
+
+    generation: int
+    since: float
+    until: float
+    value: Any
+
+    def holds(self, generation: int, t: float) -> bool:
+        return generation == self.generation and self.since <= t < self.until
+
+
+@dataclass
+class _Quiet:
+    """A periodic pass that found nothing to do (no instance to replace, no group to
+    rebalance) and what it read: the next passes find nothing either, so they are skipped,
+    while :meth:`holds`.
+
+    What a pass reads, and what says it is unchanged:
+
+    - the groups' instance lists and settings, the instances' records (launch and end
+      times, failed hosts and crashed servers) and the failed AZs: the instance book's
+      ``generation``, which every change of them bumps (a learner's call through the
+      hooks, the simulation's own launches and terminations in ``_learn``, an injected
+      failure or recovery);
+    - the target groups' states (``HealthCheckType="ELB"``): each group's ``version``,
+      bumped whenever a target changes state, is added or removed;
+    - the time: an instance leaves its grace period or reaches its end at ``until``.
+    """
+
+    generation: int
+    elb: tuple[tuple[str, Any, int], ...]  # (ARN, target group health or None, version)
+    until: float
+
+    @classmethod
+    def after(cls, scaler: AutoScaling, t: float) -> _Quiet:
+        """What a quiet pass at ``t`` read."""
+        elb: dict[str, tuple[str, Any, int]] = {}
+        until = math.inf
+        records = scaler.book.records
+        for name in sorted(scaler.groups):
+            view = scaler.groups[name]
+            if view.health_check_type == "ELB" and view.target_groups:
+                groups = load_balancing(scaler.cloud).groups
+                for arn in view.target_groups:
+                    group = groups.get(arn)
+                    elb[arn] = (arn, group, -1 if group is None else group.version)
+            for inst in view.instances:
+                record = records.get(inst["InstanceId"])
+                if record is None:
+                    continue
+                if t - record.launch_t < view.grace_s:
+                    until = min(until, record.launch_t + view.grace_s)
+                if record.ended_t is not None and record.ended_t > t:
+                    until = min(until, record.ended_t)
+        # a microsecond early: at the boundary itself the full pass decides
+        return cls(scaler.book.generation, tuple(elb.values()), until - 1e-6)
+
+    def holds(self, scaler: AutoScaling, t: float) -> bool:
+        """Whether a pass at ``t`` would read what the quiet pass read: a few compares."""
+        if scaler.book.generation != self.generation or t >= self.until:
+            return False
+        if self.elb:
+            lbs = load_balancing(scaler.cloud)
+            lbs.refresh()  # as the health pass does first (it re-reads only after a change)
+            groups = lbs.groups
+            for arn, group, version in self.elb:
+                if groups.get(arn) is not group or (group is not None
+                                                    and group.version != version):
+                    return False
+        return True
 
 
 def _view(g: dict[str, Any]) -> GroupView:

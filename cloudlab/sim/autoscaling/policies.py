@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cloudlab.sim.autoscaling.groups import AutoScaling, GroupView, auto_scaling
+from cloudlab.sim.cloudwatch.metrics import metric_key, metrics
 
 __all__ = ["create_target_tracking_alarms", "execute", "run_alarm_action", "step_for"]
 
@@ -90,15 +91,36 @@ def _adjusted(view: GroupView, policy: dict[str, Any], adjustment: int) -> int:
 
 
 def _latest(cloud: Any, alarm: Mapping[str, Any]) -> float | None:
-    from cloudlab.sim.cloudwatch import metrics
-
-    period = int(alarm.get("Period") or 60)
+    """The alarm's statistic over the last full period (``None``: no datapoint in it)."""
+    store, key, stat, period = _metric_of(cloud, alarm)
     end = math.floor(cloud.t / period) * period
-    stat = alarm.get("Statistic") or alarm.get("ExtendedStatistic") or "Average"
+    # One period of the per-period grid the alarm's own evaluation has just brought up to
+    # date: the same value as the statistic of that period, without numpy's fixed costs.
+    # A period with no sample (missing, or only a zero-count statistic set) is asked of
+    # the statistic itself, which tells the two apart.
+    values, counts = store.window(key, stat, float(period), float(end - period), 1)
+    if counts[0] > 0:
+        return float(values[0])
+    _, found = store.statistic(key[0], key[1], dict(key[2]), stat, period, end - period, end)
+    return float(found[-1]) if len(found) else None
+
+
+def _metric_of(cloud: Any, alarm: Mapping[str, Any]) -> tuple[Any, Any, str, int]:
+    """The metric store, and the metric, statistic and period an alarm watches. Kept per
+    alarm definition (the alarm engine hands the same ``describe_alarms`` entry every
+    minute until the alarms change), as its actions run every minute in ALARM."""
+    kept = cloud.state("sim.autoscaling.alarm_metrics", dict)
+    name = alarm.get("AlarmName", "")
+    found = kept.get(name)
+    if found is not None and found[0] is alarm:
+        return found[1]  # type: ignore[no-any-return]
     dims = {d["Name"]: d["Value"] for d in alarm.get("Dimensions") or []}
-    _, values = metrics(cloud).statistic(alarm.get("Namespace", ""), alarm.get("MetricName", ""),
-                                         dims, stat, period, end - period, end)
-    return float(values[-1]) if len(values) else None
+    metric = (metrics(cloud),
+              metric_key(alarm.get("Namespace", ""), alarm.get("MetricName", ""), dims),
+              alarm.get("Statistic") or alarm.get("ExtendedStatistic") or "Average",
+              int(alarm.get("Period") or 60))
+    kept[name] = (alarm, metric)
+    return metric
 
 
 def execute(cloud: Any, policy: dict[str, Any], *, metric_value: float | None = None,
@@ -148,21 +170,18 @@ def _target_tracking(scaler: AutoScaling, view: GroupView, policy: dict[str, Any
     target = float(config.get("TargetValue") or 0)
     if value is None or target <= 0:
         return "target tracking not run: no metric value yet"
-    in_service = scaler.in_service(view.name)
-    warmup_s = view.warmup_s(policy.get("EstimatedInstanceWarmup"))
-    t = scaler.cloud.t
-    warming = [i for i in in_service if scaler.book.records[i].running_t + warmup_s > t]
+    running, warming = scaler.capacity(view, view.warmup_s(policy.get("EstimatedInstanceWarmup")))
     # Instances still warming up do not count as capacity yet, so a scale-out is not
     # repeated while the instances it launched boot (unless the metric grows further);
     # a group whose instances all warm up (just created) counts them all.
-    current = max(1, len(in_service) - len(warming) or len(in_service))
+    current = max(1, running - warming or running)
     wanted = math.ceil(current * value / target - 1e-9)
     if wanted > view.desired:
         new = scaler.set_desired(view, wanted, kind="scale_out",
                                  cause=cause or f"target tracking {policy['PolicyName']}")
         return f"desired capacity -> {new}"
     if warming and wanted < view.desired:
-        return f"scale-in waits: {len(warming)} instance(s) still warming up"
+        return f"scale-in waits: {warming} instance(s) still warming up"
     if wanted < view.desired and not config.get("DisableScaleIn") and scale_in:
         floor = view.desired - max(1, view.desired // 10)
         new = scaler.set_desired(view, max(wanted, floor), kind="scale_in",

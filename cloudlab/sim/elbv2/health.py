@@ -24,6 +24,7 @@ answers on the health-check port (see :class:`~cloudlab.sim.ec2.InstanceRecord.s
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,22 @@ class TargetState:
 
 
 @dataclass
+class _Steady:
+    """A round of health checks after which the next rounds change nothing but the success
+    counts of the ``passing`` targets, while the instance book's ``generation`` and the
+    group's ``version`` stay the same and the time is before ``until`` (rounds run on the
+    clock, whose time only grows)."""
+
+    generation: int
+    version: int
+    until: float
+    passing: list[TargetState]
+
+    def holds(self, generation: int, version: int, t: float) -> bool:
+        return generation == self.generation and version == self.version and t < self.until
+
+
+@dataclass
 class TargetGroupHealth:
     """One target group's health-check settings and its targets' states."""
 
@@ -93,6 +110,8 @@ class TargetGroupHealth:
     classic: bool = False
     #: changes whenever a target is added, removed or changes state, or settings change
     version: int = 0
+    #: what the last round found, if the next rounds only count successes (see check())
+    _steady: _Steady | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_api(cls, tg: dict[str, Any], attributes: dict[str, str]) -> TargetGroupHealth:
@@ -136,15 +155,30 @@ class TargetGroupHealth:
     # -- the check ----------------------------------------------------------------------
     def check(self, t: float, book: Any) -> None:
         """Run one round of health checks at virtual time ``t``."""
+        steady = self._steady
+        if steady is not None and steady.holds(book.generation, self.version, t):
+            # Nothing a round reads has changed: every passing target passes again (its
+            # success count grows, as in _apply), every other one is left as it is.
+            for target in steady.passing:
+                target.successes += 1
+            return
         records, down_azs, lb_azs = book.records, book.down_azs, self.lb_azs
+        passing: list[TargetState] = []
+        until = math.inf
+        settled = True  # the next round changes nothing but the success counts
         for key, target in list(self.targets.items()):
             if target.state == "draining":
-                if target.drain_until is not None and t >= target.drain_until:
-                    del self.targets[key]
-                    self.version += 1
+                if target.drain_until is not None:
+                    if t >= target.drain_until:
+                        del self.targets[key]
+                        self.version += 1
+                    else:
+                        until = min(until, target.drain_until)
                 continue
             before = target.state
             record = records.get(target.target_id)
+            if record is not None and record.ended_t is not None and record.ended_t > t:
+                until = min(until, record.ended_t)  # stops serving and running then
             if not self.load_balancers:
                 target.set(t, "unused", "not_in_use")
             elif record is not None and lb_azs and record.az not in lb_azs:
@@ -154,9 +188,21 @@ class TargetGroupHealth:
             else:
                 port = (target.port if self.check_port == "traffic-port"  # port_checked()
                         else int(self.check_port))
-                self._apply(target, record.serves(t, down_azs, port), t)
+                ok = record.serves(t, down_azs, port)
+                self._apply(target, ok, t)
+                if ok and target.state == "healthy":
+                    passing.append(target)
+                else:
+                    settled = False
             if target.state != before:
                 self.version += 1
+        # Unused targets stay unused and passing ones pass while the instance book (its
+        # records, failures and AZ outages: `generation`) and the group (targets, states,
+        # settings: `version`) stay the same, until an instance ends or a drain is over:
+        # a passing target stays passing (running and serving are reached once and for
+        # all), and the reasons a target is unused cannot change by themselves.
+        self._steady = (_Steady(book.generation, self.version, until, passing)
+                        if settled else None)
 
     def _apply(self, target: TargetState, ok: bool, t: float) -> None:
         if ok:
