@@ -180,10 +180,12 @@ class Router:
 
     def _shape_key(self) -> tuple[int, ...]:
         book = self.book
-        versions = () if self.lb is None else tuple(
-            group.version if group is not None else -1
-            for group in map(self.lbs.groups.get, self.lb.target_groups))
-        return (book.generation, book.config_generation, len(book.records), *versions)
+        if self.lb is None:
+            return (book.generation, book.config_generation, len(book.records))
+        groups = self.lbs.groups
+        return (book.generation, book.config_generation, len(book.records),
+                *[-1 if (group := groups.get(arn)) is None else group.version
+                  for arn in self.lb.target_groups])
 
     def _route_shape(self, t: float) -> Route:
         route = Route(lb=self.lb)
