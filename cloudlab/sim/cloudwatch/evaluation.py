@@ -39,6 +39,7 @@ import operator as _op
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -150,11 +151,16 @@ class Verdict:
     filled: int = 0
 
 
+# A reason names each datapoint of the range with its time, twice (about 30 strftime calls
+# a decision); an alarm that flaps names the same periods again and again, so the strings
+# are kept (a pure function of the clock's start and the time).
+@lru_cache(maxsize=4096)
 def _stamp(start: datetime | None, t_s: float) -> str:
     when = (start or datetime(1970, 1, 1)) + timedelta(seconds=float(t_s))
     return when.strftime("%d/%m/%y %H:%M:%S")
 
 
+@lru_cache(maxsize=4096)
 def _iso(start: datetime | None, t_s: float) -> str:
     when = (start or datetime(1970, 1, 1)) + timedelta(seconds=float(t_s))
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
@@ -183,30 +189,35 @@ def decide(values: np.ndarray, starts: np.ndarray, *, threshold: float, operator
     """
     values = np.asarray(values, dtype=float)
     hit = breaches(values, operator, threshold)
-    state, evaluated, filled, nb = choose(values.tolist(), hit.tolist(), n, m, treat)
+    # plain lists from here: the reason and its data index a few dozen single elements,
+    # where numpy scalars cost several times a list's (same numbers: tolist() gives the
+    # Python float of each element)
+    vals, hits, times = values.tolist(), hit.tolist(), np.asarray(starts).tolist()
+    samples = None if counts is None else np.asarray(counts).tolist()
+    state, evaluated, filled, nb = choose(vals, hits, n, m, treat)
     words = COMPARISONS[operator]
     data: dict[str, Any] = {
         "version": "1.0",
         "queryDate": _iso(start, query_t if query_t is not None else
-                          (float(starts[-1]) + period if len(starts) else 0.0)),
+                          (float(times[-1]) + period if len(times) else 0.0)),
         "statistic" if not stat_name.startswith("p") else "extendedStatistic": stat_name,
         "period": period,
-        "recentDatapoints": [float(values[i]) for i in evaluated],
+        "recentDatapoints": [vals[i] for i in evaluated],
         "threshold": float(threshold),
         "evaluatedDatapoints": [
-            {"timestamp": _iso(start, starts[i]), "value": float(values[i]),
-             **({"sampleCount": float(counts[i])} if counts is not None else {})}
+            {"timestamp": _iso(start, times[i]), "value": vals[i],
+             **({"sampleCount": float(samples[i])} if samples is not None else {})}
             for i in evaluated[::-1]],
     }
     if evaluated:
-        data["startDate"] = _iso(start, starts[evaluated[0]])
-    reason = _reason(state, old_state, values, starts, np.asarray(evaluated, dtype=np.int64),
-                     hit, words, threshold, n, m, filled, treat, start, len(values))
+        data["startDate"] = _iso(start, times[evaluated[0]])
+    reason = _reason(state, old_state, vals, times, evaluated, hits, words, threshold, n, m,
+                     filled, treat, start, len(vals))
     return Verdict(state, reason, data, tuple(evaluated), nb, filled)
 
 
-def _reason(state: str | None, old: str, values: np.ndarray, starts: np.ndarray,
-            evaluated: np.ndarray, hit: np.ndarray, words: str, threshold: float, n: int,
+def _reason(state: str | None, old: str, values: list[float], starts: list[float],
+            evaluated: list[int], hit: list[bool], words: str, threshold: float, n: int,
             m: int, filled: int, treat: str, start: datetime | None, span: int) -> str:
     if state is None:
         return (f"Missing data ignored: {_plural(span - len(evaluated))} of the evaluation "

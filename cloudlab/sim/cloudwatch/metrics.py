@@ -178,6 +178,18 @@ class MetricStore:
         series = self._series.get(key)
         return -1 if series is None else series.version
 
+    def latest(self, key: MetricKey) -> float:
+        """Time of a metric's latest datapoint (``-inf`` if it has none)."""
+        series = self._series.get(key)
+        return -math.inf if series is None else series.latest
+
+    def added_since(self, key: MetricKey, version: int) -> list[tuple[float, float]] | None:
+        """The ``(t_s, value)`` of the single datapoints a metric got after its
+        :meth:`version` was ``version``, when those are all its changes and they are few;
+        ``None`` otherwise (then read the statistics again)."""
+        series = self._series.get(key)
+        return None if series is None else series.added_since(version)
+
     def datapoints(self, key: MetricKey) -> int:
         """How many datapoints a metric holds (statistic sets count once)."""
         series = self._series.get(key)
