@@ -5,6 +5,7 @@ evaluation.choose give, through every kind of change a metric or an alarm can ge
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import given
@@ -12,7 +13,14 @@ from hypothesis import strategies as st
 
 from cloudlab import Cloud
 from cloudlab.sim.cloudwatch import alarms, metrics
-from cloudlab.sim.cloudwatch.evaluation import COMPARE, COMPARISONS, TREATMENTS, choose
+from cloudlab.sim.cloudwatch.evaluation import (
+    COMPARE,
+    COMPARISONS,
+    TREATMENTS,
+    _iso,
+    _stamp,
+    choose,
+)
 
 DIMS = {"InstanceId": "i-1"}
 CW_DIMS = [{"Name": "InstanceId", "Value": "i-1"}]
@@ -77,8 +85,7 @@ def test_kept_range_equals_a_fresh_read_through_every_kind_of_change():
             if minute == 16:  # a statistic set (a learner's put_metric_data)
                 cw.put_metric_data(Namespace="AWS/EC2", MetricData=[{
                     "MetricName": "CPUUtilization", "Dimensions": CW_DIMS, "Unit": "Percent",
-                    "Timestamp": cloud.clock.start + __import__("datetime").timedelta(
-                        seconds=t + 10.0),
+                    "Timestamp": cloud.clock.start + timedelta(seconds=t + 10.0),
                     "StatisticValues": {"SampleCount": 3, "Sum": 240.0, "Minimum": 70.0,
                                         "Maximum": 90.0}}])
             if minute == 20:  # an array of datapoints, one ahead of the range
@@ -137,3 +144,15 @@ def test_quick_state_rule_equals_choose(values, n, m, treat, operator, threshold
     spec.operator, spec.threshold, spec.n, spec.m, spec.treat = operator, threshold, n, m, treat
     hits = [bool(COMPARE[operator](v, threshold)) for v in values]
     assert AlarmEngine._choose(spec, values) == choose(values, hits, n, m, treat)[0]
+
+
+@given(when=st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+       aware=st.booleans())
+def test_reason_timestamps_are_strftime(when, aware):
+    """The reason's timestamps, written with format specs, are strftime's."""
+    start = datetime(1, 1, 1, tzinfo=UTC if aware else None)
+    t = (when.replace(tzinfo=start.tzinfo) - start).total_seconds()
+    at = start + timedelta(seconds=t)
+    assert _stamp(start, t) == at.strftime("%d/%m/%y %H:%M:%S")
+    assert _iso(start, t) == at.strftime("%Y-%m-%dT%H:%M:%S.") + \
+        f"{at.microsecond // 1000:03d}+0000"
