@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,7 @@ class MinutePublisher:
         self._row_keys: list[MetricKey] = []  # the metrics of the last row put, and their
         self._layout: Layout | None = None  # layout in the store
         self._alb: tuple[Any, ...] | None = None  # see _alb_keys
+        self._kept_plan: tuple[Any, ...] | None = None  # see _plan
         self._reset()
 
     def _reset(self) -> None:
@@ -72,6 +74,11 @@ class MinutePublisher:
         self.alive: dict[str, float] = defaultdict(float)
         self.routed: dict[str, float] = defaultdict(float)
         self.last: Route | None = None
+        self._stretches = 0
+        # the minute's first stretch (route, seconds, served, requests), not yet spread over
+        # busy/alive/routed: a minute of one stretch (every minute at 1-minute steps) is
+        # published straight from it (see _one_stretch)
+        self._first: tuple[Route, float, float, float] | None = None
 
     def add(self, route: Route, seconds: float, served: float, requests: float,
             errors: float) -> None:
@@ -84,6 +91,20 @@ class MinutePublisher:
             self.server_s += route.servers * seconds
             self.capacity_s += route.capacity_rps * seconds
             self.cross_s += route.cross_az / ok_share * seconds
+        if not self._stretches:
+            self._plan(route)  # checks the route as spreading it would
+            self._first = (route, seconds, served, requests)
+        else:
+            if self._first is not None:
+                self._spread(*self._first)
+                self._first = None
+            self._spread(route, seconds, served, requests)
+        self._stretches += 1
+        self.last = route
+
+    def _spread(self, route: Route, seconds: float, served: float, requests: float) -> None:
+        """Add a stretch's requests, busy time and running time to each instance's."""
+        ok_share = route.good_share
         routed, busy, alive = self.routed, self.busy, self.alive
         for (record, share, ok), cap in zip(route.targets, route.target_rps, strict=True):
             routed[record.instance_id] += share * requests
@@ -91,7 +112,52 @@ class MinutePublisher:
                 busy[record.instance_id] += served * (share / ok_share) / cap
         for iid in route.running_ids:  # the members running at the route's time (now)
             alive[iid] += seconds
-        self.last = route
+
+    def _plan(self, route: Route) -> list[tuple[str, int, list[tuple[float, bool, float]]]]:
+        """Per running instance, in :meth:`_spread`'s order: its id, how often it is listed
+        as running, and its targets' ``(share, answers, capacity)``. Kept while the route
+        has the same lists (a route's lists are not changed once made; routes of the same
+        shape share them), held here so their ids cannot be reused."""
+        kept = self._kept_plan
+        if (kept is not None and kept[0] is route.targets and kept[1] is route.target_rps
+                and kept[2] is route.running_ids):
+            return kept[3]
+        targets: dict[str, list[tuple[float, bool, float]]] = {}
+        for (record, share, ok), cap in zip(route.targets, route.target_rps, strict=True):
+            targets.setdefault(record.instance_id, []).append((share, ok, cap))
+        listed: dict[str, int] = {}
+        for iid in route.running_ids:
+            listed[iid] = listed.get(iid, 0) + 1
+        plan = [(iid, n, targets.get(iid, [])) for iid, n in listed.items()]
+        self._kept_plan = (route.targets, route.target_rps, route.running_ids, plan)
+        return plan
+
+    def _one_stretch(self) -> Iterator[tuple[str, float, float, float]]:
+        """``(instance id, running seconds, busy share-seconds, requests)`` of each running
+        instance for a minute of the one stretch ``_first``: the sums :meth:`_spread` would
+        make, each from 0.0 in the same order, without the dictionaries."""
+        assert self._first is not None
+        route, seconds, served, requests = self._first
+        ok_share = route.good_share
+        for iid, listed, targets in self._plan(route):
+            alive = 0.0
+            for _ in range(listed):
+                alive += seconds
+            busy = routed = 0.0
+            for share, ok, cap in targets:
+                routed += share * requests
+                if ok and ok_share > 0:
+                    busy += served * (share / ok_share) / cap
+            yield iid, alive, busy, routed
+
+    def _instances(self) -> Iterable[tuple[str, float, float, float]]:
+        """``(instance id, running seconds, busy share-seconds, requests)`` of each instance
+        that ran during the minute."""
+        if self._first is not None:
+            return self._one_stretch()
+        busy, routed = self.busy, self.routed
+        return ((iid, alive, busy.get(iid, 0.0), routed.get(iid, 0.0))
+                for iid, alive in self.alive.items())
 
     def close(self, t_end: float) -> tuple[float, float, float, float] | None:
         """Finish the minute ending at ``t_end``; returns the queue it saw
@@ -139,15 +205,15 @@ class MinutePublisher:
         keys: list[MetricKey] = []
         values: list[float] = []
         route = self.last
-        records, busy, routed = self.router.book.records, self.busy, self.routed
+        records = self.router.book.records
         per_instance = self._per_instance
         groups: dict[str, list[float]] = defaultdict(list)
         basic_groups: set[str] = set()  # groups with an instance on basic monitoring
-        for iid, alive in self.alive.items():
+        for iid, alive, busy, routed in self._instances():
             record = records[iid]
-            cpu = min(100.0, IDLE_CPU_PCT + 100.0 * busy.get(iid, 0.0) / max(alive, 1e-9))
-            net_in = routed.get(iid, 0.0) * REQUEST_BYTES
-            net_out = routed.get(iid, 0.0) * RESPONSE_BYTES
+            cpu = min(100.0, IDLE_CPU_PCT + 100.0 * busy / max(alive, 1e-9))
+            net_in = routed * REQUEST_BYTES
+            net_out = routed * RESPONSE_BYTES
             if record.asg:
                 groups[record.asg].append(cpu)
                 if not record.detailed_monitoring:
