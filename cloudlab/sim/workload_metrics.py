@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from cloudlab.sim.cloudwatch.metrics import Layout, MetricKey, metric_key
-from cloudlab.sim.latency import inter_az_rtt_ms, tier_latency
+from cloudlab.sim.latency import MMc, inter_az_rtt_ms, tier_latency
 from cloudlab.sim.workload_state import Route, Router
 
 __all__ = ["IDLE_CPU_PCT", "REQUEST_BYTES", "RESPONSE_BYTES", "MinutePublisher", "percentiles"]
@@ -64,15 +64,19 @@ class MinutePublisher:
         self._layout: Layout | None = None  # layout in the store
         self._alb: tuple[Any, ...] | None = None  # see _alb_keys
         self._kept_plan: tuple[Any, ...] | None = None  # see _plan
+        # per instance: busy share-seconds, running seconds, requests (see _spread)
+        self.busy: dict[str, float] = defaultdict(float)
+        self.alive: dict[str, float] = defaultdict(float)
+        self.routed: dict[str, float] = defaultdict(float)
         self._reset()
 
     def _reset(self) -> None:
         self.seconds = 0.0
         self.requests = self.served = self.errors = 0.0
         self.server_s = self.capacity_s = self.cross_s = 0.0
-        self.busy: dict[str, float] = defaultdict(float)
-        self.alive: dict[str, float] = defaultdict(float)
-        self.routed: dict[str, float] = defaultdict(float)
+        if self.busy or self.alive or self.routed:  # (a minute of one stretch leaves them empty)
+            self.busy, self.alive, self.routed = (defaultdict(float), defaultdict(float),
+                                                  defaultdict(float))
         self.last: Route | None = None
         self._stretches = 0
         # the minute's first stretch (route, seconds, served, requests), not yet spread over
@@ -345,8 +349,6 @@ class MinutePublisher:
 
 def _mean_response_s(rps: float, servers: int, service_ms: float, timeout_ms: float) -> float:
     """Mean response time of the M/M/c queue (the timeout when it is overloaded)."""
-    from cloudlab.sim.latency import MMc
-
     service_rps = 1000.0 / service_ms
     if rps >= servers * service_rps:
         return timeout_ms / 1000.0

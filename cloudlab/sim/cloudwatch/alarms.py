@@ -328,7 +328,13 @@ class AlarmEngine:
         got = None if rt.window is None else self._advance(spec, rt.window, t0, end)
         if got is None:
             got = store.window(key, spec.stat, spec.period, t0, spec.span)
-        rt.window = _Window(spec, t0, end, version, got[0], got[1], store.latest(key) < end)
+        window = rt.window
+        if window is None:
+            rt.window = _Window(spec, t0, end, version, got[0], got[1], store.latest(key) < end)
+        else:  # (updated in place: one object per alarm)
+            window.spec, window.t0, window.end, window.version = spec, t0, end, version
+            window.values, window.counts = got
+            window.quiet_after = store.latest(key) < end
         return got
 
     def _advance(self, spec: _Spec, old: _Window, t0: float,
