@@ -312,7 +312,11 @@ class MetricStore:
         if series is None:
             empty = np.empty(0)
             return empty, empty, empty
-        return aggregate(series.columns(), stat, q, float(period_s), float(t0_s), float(t1_s))
+        period, t0, t1 = float(period_s), float(t0_s), float(t1_s)
+        few = series.few_periods(stat, q, period, t0, t1)
+        if few is not None:
+            return few
+        return aggregate(series.columns(), stat, q, period, t0, t1)
 
     def window(self, key: MetricKey, stat: str, period_s: float, t0_s: float,
                periods: int) -> tuple[list[float], list[float]]:

@@ -35,6 +35,7 @@ MAX_GRID_PERIODS = 200_000
 _LOG_LIMIT = 4096  # changes remembered for incremental grid updates
 _FEW_PERIODS = 16  # grid updates this short are computed in plain floats
 _FEW_ADDED = 8  # Series.added_since answers for at most this many changes
+_EXACT = 2.0 ** 52  # whole numbers of seconds below this are exact in float arithmetic
 _PERCENTILE = re.compile(r"p(\d{1,2}(?:\.\d{1,2})?|100(?:\.0{1,2})?)")
 
 Columns = tuple[np.ndarray, ...]
@@ -110,13 +111,14 @@ class Series:
     """The datapoints of one metric: columns t, sum, count, min, max and raw (single value),
     plus the datapoints not yet published to the backend."""
 
-    __slots__ = ("unit", "version", "latest", "_new", "_t", "_v", "_buf", "_n", "_cols",
+    __slots__ = ("unit", "version", "latest", "_plain", "_new", "_t", "_v", "_buf", "_n", "_cols",
                  "_pend_t", "_pend_v", "_pend_chunks", "_log", "_grids")
 
     def __init__(self, unit: str) -> None:
         self.unit = unit
         self.version = 0  # bumped by every change
         self.latest = -math.inf  # the latest datapoint time
+        self._plain = True  # single values only, at whole seconds (see few_periods)
         self._new: list[Columns] = []  # chunks not yet merged into the buffers
         self._t: list[float] = []  # single raw values not yet merged
         self._v: list[float] = []
@@ -148,6 +150,8 @@ class Series:
         self.version += 1
         if t > self.latest:
             self.latest = t
+        if t % 1.0 and self._plain:
+            self._plain = False
         self._log.append((self.version, t, v))
         if len(self._log) > _LOG_LIMIT:
             del self._log[:_LOG_LIMIT // 2]
@@ -159,6 +163,8 @@ class Series:
         ones = np.ones(len(t))
         self._new.append((t, v, ones, v, v, np.ones(len(t), dtype=bool)))
         self._changed(float(t.min()), float(t.max()))
+        if self._plain and bool(np.any(t % 1.0)):
+            self._plain = False
         if publish:
             self._pend_chunks.append((t, v))
 
@@ -168,6 +174,7 @@ class Series:
         self._new.append((one * t, one * total, one * count, one * lo, one * hi,
                           np.zeros(1, dtype=bool)))
         self._changed(t, t)
+        self._plain = False
 
     # -- publishing ---------------------------------------------------------------------
     @property
@@ -269,6 +276,27 @@ class Series:
         before, after = lo - i0, i0 + periods - hi
         return ([math.nan] * before + grid.values[lo:hi] + [math.nan] * after,
                 [0.0] * before + grid.counts[lo:hi] + [0.0] * after)
+
+    def few_periods(self, stat: str, q: float | None, period_s: float, t0_s: float,
+                    t1_s: float) -> Aggregate | None:
+        """:func:`aggregate` of the columns, for a few periods, answered from the per-period
+        grid of :meth:`window` when one is kept for this statistic and period (an alarm's:
+        Auto Scaling reads the period its alarm just evaluated). ``None`` when there is no
+        such grid, or the series holds statistic sets or times that are not whole seconds
+        (then a period with data could have a count of 0, or the grid's and aggregate()'s
+        period arithmetic could round apart); whole seconds bin alike in both, exactly."""
+        if not (self._plain and period_s.is_integer() and t0_s.is_integer()
+                and abs(t0_s) < _EXACT):
+            return None
+        periods = math.floor((t1_s - t0_s) / period_s + 1e-9)
+        phase = round(t0_s % period_s, 6)
+        if not 0 < periods <= _FEW_PERIODS or (stat, period_s, phase) not in self._grids:
+            return None
+        values, counts = self.window(stat, q, period_s, t0_s, periods)
+        present = [i for i, c in enumerate(counts) if c > 0]  # the periods with data
+        return (np.array([t0_s + i * period_s for i in present], dtype=float),
+                np.array([values[i] for i in present], dtype=float),
+                np.array([counts[i] for i in present], dtype=float))
 
     def _direct(self, stat: str, q: float | None, period_s: float, t0_s: float,
                 periods: int) -> tuple[list[float], list[float]]:
