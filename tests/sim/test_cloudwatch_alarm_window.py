@@ -5,7 +5,7 @@ evaluation.choose give, through every kind of change a metric or an alarm can ge
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import given
@@ -155,4 +155,21 @@ def test_reason_timestamps_are_strftime(when, aware):
     at = start + timedelta(seconds=t)
     assert _stamp(start, t) == at.strftime("%d/%m/%y %H:%M:%S")
     assert _iso(start, t) == at.strftime("%Y-%m-%dT%H:%M:%S.") + \
+        f"{at.microsecond // 1000:03d}+0000"
+
+
+@given(start=st.datetimes(min_value=datetime(1000, 1, 2), max_value=datetime(9999, 12, 1),
+                          timezones=st.sampled_from([None, UTC,
+                                                     timezone(timedelta(hours=-5))])),
+       seconds=st.integers(-10**9, 10**9), whole_start=st.booleans())
+def test_reason_timestamps_of_whole_seconds_are_strftime(start, seconds, whole_start):
+    """Whole seconds from a start (the periods of a range) are split into days and seconds
+    of the day: the same text as strftime of start + timedelta."""
+    if whole_start:
+        start = start.replace(microsecond=0)
+    at = start + timedelta(seconds=float(seconds))
+    if not 1000 <= at.year <= 9999:
+        return
+    assert _stamp(start, float(seconds)) == at.strftime("%d/%m/%y %H:%M:%S")
+    assert _iso(start, float(seconds)) == at.strftime("%Y-%m-%dT%H:%M:%S.") + \
         f"{at.microsecond // 1000:03d}+0000"
