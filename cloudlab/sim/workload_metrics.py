@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
-from cloudlab.sim.cloudwatch.metrics import MetricKey, metric_key
-from cloudlab.sim.latency import inter_az_rtt_ms, tier_latency
+from cloudlab.sim.cloudwatch.metrics import Layout, MetricKey, metric_key
+from cloudlab.sim.latency import MMc, inter_az_rtt_ms, tier_latency
 from cloudlab.sim.workload_state import Route, Router
 
 __all__ = ["IDLE_CPU_PCT", "REQUEST_BYTES", "RESPONSE_BYTES", "MinutePublisher", "percentiles"]
@@ -38,6 +39,13 @@ IDLE_CPU_PCT = 2.0
 REQUEST_BYTES = 2_000
 RESPONSE_BYTES = 20_000
 BASIC_PERIOD_S = 300
+#: The unit of each metric the run publishes, by metric name.
+_UNITS = {
+    "CPUUtilization": "Percent", "NetworkIn": "Bytes", "NetworkOut": "Bytes",
+    "RequestCount": "Count", "HTTPCode_ELB_5XX_Count": "Count", "HTTPCode_ELB_5XX": "Count",
+    "HealthyHostCount": "Count", "UnHealthyHostCount": "Count",
+    "RequestCountPerTarget": "Count", "TargetResponseTime": "Seconds", "Latency": "Seconds",
+}
 
 
 class MinutePublisher:
@@ -52,16 +60,29 @@ class MinutePublisher:
         self.basic: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
         self._keys: dict[tuple[str, str, tuple[tuple[str, str], ...]], MetricKey] = {}
         self._per_instance: dict[str, tuple[MetricKey, MetricKey, MetricKey]] = {}
+        self._row_keys: list[MetricKey] = []  # the metrics of the last row put, and their
+        self._layout: Layout | None = None  # layout in the store
+        self._alb: tuple[Any, ...] | None = None  # see _alb_keys
+        self._kept_plan: tuple[Any, ...] | None = None  # see _plan
+        # per instance: busy share-seconds, running seconds, requests (see _spread)
+        self.busy: dict[str, float] = defaultdict(float)
+        self.alive: dict[str, float] = defaultdict(float)
+        self.routed: dict[str, float] = defaultdict(float)
         self._reset()
 
     def _reset(self) -> None:
         self.seconds = 0.0
         self.requests = self.served = self.errors = 0.0
         self.server_s = self.capacity_s = self.cross_s = 0.0
-        self.busy: dict[str, float] = defaultdict(float)
-        self.alive: dict[str, float] = defaultdict(float)
-        self.routed: dict[str, float] = defaultdict(float)
+        if self.busy or self.alive or self.routed:  # (a minute of one stretch leaves them empty)
+            self.busy, self.alive, self.routed = (defaultdict(float), defaultdict(float),
+                                                  defaultdict(float))
         self.last: Route | None = None
+        self._stretches = 0
+        # the minute's first stretch (route, seconds, served, requests), not yet spread over
+        # busy/alive/routed: a minute of one stretch (every minute at 1-minute steps) is
+        # published straight from it (see _one_stretch)
+        self._first: tuple[Route, float, float, float] | None = None
 
     def add(self, route: Route, seconds: float, served: float, requests: float,
             errors: float) -> None:
@@ -74,6 +95,20 @@ class MinutePublisher:
             self.server_s += route.servers * seconds
             self.capacity_s += route.capacity_rps * seconds
             self.cross_s += route.cross_az / ok_share * seconds
+        if not self._stretches:
+            self._plan(route)  # checks the route as spreading it would
+            self._first = (route, seconds, served, requests)
+        else:
+            if self._first is not None:
+                self._spread(*self._first)
+                self._first = None
+            self._spread(route, seconds, served, requests)
+        self._stretches += 1
+        self.last = route
+
+    def _spread(self, route: Route, seconds: float, served: float, requests: float) -> None:
+        """Add a stretch's requests, busy time and running time to each instance's."""
+        ok_share = route.good_share
         routed, busy, alive = self.routed, self.busy, self.alive
         for (record, share, ok), cap in zip(route.targets, route.target_rps, strict=True):
             routed[record.instance_id] += share * requests
@@ -81,7 +116,52 @@ class MinutePublisher:
                 busy[record.instance_id] += served * (share / ok_share) / cap
         for iid in route.running_ids:  # the members running at the route's time (now)
             alive[iid] += seconds
-        self.last = route
+
+    def _plan(self, route: Route) -> list[tuple[str, int, list[tuple[float, bool, float]]]]:
+        """Per running instance, in :meth:`_spread`'s order: its id, how often it is listed
+        as running, and its targets' ``(share, answers, capacity)``. Kept while the route
+        has the same lists (a route's lists are not changed once made; routes of the same
+        shape share them), held here so their ids cannot be reused."""
+        kept = self._kept_plan
+        if (kept is not None and kept[0] is route.targets and kept[1] is route.target_rps
+                and kept[2] is route.running_ids):
+            return kept[3]
+        targets: dict[str, list[tuple[float, bool, float]]] = {}
+        for (record, share, ok), cap in zip(route.targets, route.target_rps, strict=True):
+            targets.setdefault(record.instance_id, []).append((share, ok, cap))
+        listed: dict[str, int] = {}
+        for iid in route.running_ids:
+            listed[iid] = listed.get(iid, 0) + 1
+        plan = [(iid, n, targets.get(iid, [])) for iid, n in listed.items()]
+        self._kept_plan = (route.targets, route.target_rps, route.running_ids, plan)
+        return plan
+
+    def _one_stretch(self) -> Iterator[tuple[str, float, float, float]]:
+        """``(instance id, running seconds, busy share-seconds, requests)`` of each running
+        instance for a minute of the one stretch ``_first``: the sums :meth:`_spread` would
+        make, each from 0.0 in the same order, without the dictionaries."""
+        assert self._first is not None
+        route, seconds, served, requests = self._first
+        ok_share = route.good_share
+        for iid, listed, targets in self._plan(route):
+            alive = 0.0
+            for _ in range(listed):
+                alive += seconds
+            busy = routed = 0.0
+            for share, ok, cap in targets:
+                routed += share * requests
+                if ok and ok_share > 0:
+                    busy += served * (share / ok_share) / cap
+            yield iid, alive, busy, routed
+
+    def _instances(self) -> Iterable[tuple[str, float, float, float]]:
+        """``(instance id, running seconds, busy share-seconds, requests)`` of each instance
+        that ran during the minute."""
+        if self._first is not None:
+            return self._one_stretch()
+        busy, routed = self.busy, self.routed
+        return ((iid, alive, busy.get(iid, 0.0), routed.get(iid, 0.0))
+                for iid, alive in self.alive.items())
 
     def close(self, t_end: float) -> tuple[float, float, float, float] | None:
         """Finish the minute ending at ``t_end``; returns the queue it saw
@@ -124,77 +204,118 @@ class MinutePublisher:
         return keys
 
     def _publish(self, t0: float, mean_s: float) -> None:
-        put, key = self.store.put_key, self._key
+        # the minute's datapoints go to the store as one row (MetricStore.put_row): keys and
+        # values in the order the datapoints are made
+        keys: list[MetricKey] = []
+        values: list[float] = []
         route = self.last
-        records, busy, routed = self.router.book.records, self.busy, self.routed
+        records = self.router.book.records
+        per_instance = self._per_instance
         groups: dict[str, list[float]] = defaultdict(list)
         basic_groups: set[str] = set()  # groups with an instance on basic monitoring
-        for iid, alive in self.alive.items():
+        for iid, alive, busy, routed in self._instances():
             record = records[iid]
-            cpu = min(100.0, IDLE_CPU_PCT + 100.0 * busy.get(iid, 0.0) / max(alive, 1e-9))
-            net_in = routed.get(iid, 0.0) * REQUEST_BYTES
-            net_out = routed.get(iid, 0.0) * RESPONSE_BYTES
+            cpu = min(100.0, IDLE_CPU_PCT + 100.0 * busy / max(alive, 1e-9))
+            net_in = routed * REQUEST_BYTES
+            net_out = routed * RESPONSE_BYTES
             if record.asg:
                 groups[record.asg].append(cpu)
                 if not record.detailed_monitoring:
                     basic_groups.add(record.asg)
             if record.detailed_monitoring:
-                cpu_key, in_key, out_key = self._instance_keys(iid)
-                put(cpu_key, t0, cpu, unit="Percent")
-                put(in_key, t0, net_in, unit="Bytes")
-                put(out_key, t0, net_out, unit="Bytes")
+                keys.extend(per_instance.get(iid) or self._instance_keys(iid))
+                values += (cpu, net_in, net_out)
             else:
+                keys, values = self._put(t0, keys, values)  # what comes before, first
                 self._basic(iid, t0, cpu, net_in, net_out)
         for name, cpus in groups.items():
             # np.mean's own steps (numpy/_core/_methods.py _mean: add.reduce, then divide by
             # the count) without its dispatch and checks, a third of its cost
             cpu = float(np.add.reduce(np.asarray(cpus, dtype=float)) / len(cpus))
             if name not in basic_groups:
-                put(key("AWS/EC2", "CPUUtilization", ("AutoScalingGroupName", name)), t0, cpu,
-                    unit="Percent")
+                keys.append(self._key("AWS/EC2", "CPUUtilization",
+                                      ("AutoScalingGroupName", name)))
+                values.append(cpu)
             else:
+                keys, values = self._put(t0, keys, values)
                 self._basic(f"asg:{name}", t0, cpu, 0.0, 0.0)
-        if route is None or route.lb is None:
-            return
-        if route.lb.kind == "classic":
-            self._publish_classic(route, t0, mean_s)
-            return
-        ns = "AWS/ApplicationELB"
-        lb_dim = ("LoadBalancer", route.lb.metric_id)
-        put(key(ns, "RequestCount", lb_dim), t0, self.requests, unit="Count")
-        put(key(ns, "HTTPCode_ELB_5XX_Count", lb_dim), t0, self.errors, unit="Count")
+        if route is not None and route.lb is not None:
+            if route.lb.kind == "classic":
+                self._publish_classic(route, mean_s, keys, values)
+            else:
+                self._publish_alb(route, mean_s, keys, values)
+        self._put(t0, keys, values)
+
+    def _put(self, t0: float, keys: list[MetricKey],
+             values: list[float]) -> tuple[list[MetricKey], list[float]]:
+        """Put a row of datapoints at ``t0``; returns new empty lists for the next ones."""
+        if keys:
+            if keys != self._row_keys:  # the same metrics as the last row: the same layout
+                self._row_keys = keys
+                self._layout = self.store.layout(keys, [_UNITS[k[1]] for k in keys])
+            assert self._layout is not None
+            self.store.put_row(self._layout, t0, values)
+        return [], []
+
+    def _publish_alb(self, route: Route, mean_s: float, keys: list[MetricKey],
+                     values: list[float]) -> None:
+        """An Application Load Balancer's ``AWS/ApplicationELB`` metrics."""
+        request_key, error_key, time_key, per_group = self._alb_keys(route.lb)
+        keys += (request_key, error_key)
+        values += (self.requests, self.errors)
         if not math.isnan(mean_s):
-            put(key(ns, "TargetResponseTime", lb_dim), t0, mean_s, unit="Seconds")
-        lbs = self.router.lbs
-        for arn in route.lb.target_groups:
-            group = lbs.groups.get(arn)
+            keys.append(time_key)
+            values.append(mean_s)
+        groups = self.router.lbs.groups
+        for arn, group_keys in per_group:
+            group = groups.get(arn)
             if group is None:
                 continue
             counts = group.counts()
-            tg_dim = ("TargetGroup", arn.split(":", 5)[-1])
             healthy = counts.get("healthy", 0)
-            put(key(ns, "HealthyHostCount", tg_dim, lb_dim), t0, healthy, unit="Count")
-            put(key(ns, "UnHealthyHostCount", tg_dim, lb_dim), t0, counts.get("unhealthy", 0),
-                unit="Count")
-            per_target = self.requests / max(1, healthy)
-            put(key(ns, "RequestCountPerTarget", tg_dim), t0, per_target, unit="Count")
+            keys += group_keys
+            values += (healthy, counts.get("unhealthy", 0), self.requests / max(1, healthy))
 
-    def _publish_classic(self, route: Route, t0: float, mean_s: float) -> None:
+    def _alb_keys(self, lb: Any) -> tuple[MetricKey, MetricKey, MetricKey,
+                                          list[tuple[str, tuple[MetricKey, ...]]]]:
+        """The keys of a load balancer's metrics (RequestCount, HTTPCode_ELB_5XX_Count,
+        TargetResponseTime) and, per target group, of its HealthyHostCount,
+        UnHealthyHostCount and RequestCountPerTarget: built again only when the balancer,
+        its ARN or its target groups change."""
+        kept = self._alb
+        if kept is None or kept[0] is not lb or kept[1] != lb.arn \
+                or kept[2] != lb.target_groups:
+            key, ns = self._key, "AWS/ApplicationELB"
+            lb_dim = ("LoadBalancer", lb.metric_id)
+            per_group = []
+            for arn in lb.target_groups:
+                tg_dim = ("TargetGroup", arn.split(":", 5)[-1])
+                per_group.append((arn, (key(ns, "HealthyHostCount", tg_dim, lb_dim),
+                                        key(ns, "UnHealthyHostCount", tg_dim, lb_dim),
+                                        key(ns, "RequestCountPerTarget", tg_dim))))
+            kept = self._alb = (lb, lb.arn, lb.target_groups, (
+                key(ns, "RequestCount", lb_dim), key(ns, "HTTPCode_ELB_5XX_Count", lb_dim),
+                key(ns, "TargetResponseTime", lb_dim), per_group))
+        return kept[3]
+
+    def _publish_classic(self, route: Route, mean_s: float, keys: list[MetricKey],
+                         values: list[float]) -> None:
         """A Classic Load Balancer's ``AWS/ELB`` metrics, by ``LoadBalancerName``
         (https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-cloudwatch-metrics.html)."""
-        put, key = self.store.put_key, self._key
+        key = self._key
         dim = ("LoadBalancerName", route.lb.name)
-        put(key("AWS/ELB", "RequestCount", dim), t0, self.requests, unit="Count")
-        put(key("AWS/ELB", "HTTPCode_ELB_5XX", dim), t0, self.errors, unit="Count")
+        keys += (key("AWS/ELB", "RequestCount", dim), key("AWS/ELB", "HTTPCode_ELB_5XX", dim))
+        values += (self.requests, self.errors)
         if not math.isnan(mean_s):
-            put(key("AWS/ELB", "Latency", dim), t0, mean_s, unit="Seconds")
+            keys.append(key("AWS/ELB", "Latency", dim))
+            values.append(mean_s)
         counts: dict[str, int] = defaultdict(int)
         for arn in route.lb.target_groups:
             group = self.router.lbs.groups.get(arn)
             for state, n in (group.counts() if group is not None else {}).items():
                 counts[state] += n
-        put(key("AWS/ELB", "HealthyHostCount", dim), t0, counts["healthy"], unit="Count")
-        put(key("AWS/ELB", "UnHealthyHostCount", dim), t0, counts["unhealthy"], unit="Count")
+        keys += (key("AWS/ELB", "HealthyHostCount", dim), key("AWS/ELB", "UnHealthyHostCount", dim))
+        values += (counts["healthy"], counts["unhealthy"])
 
     def _basic(self, key: str, t0: float, cpu: float, net_in: float, net_out: float) -> None:
         """Basic monitoring: average five minutes, publish at the period's end."""
@@ -228,8 +349,6 @@ class MinutePublisher:
 
 def _mean_response_s(rps: float, servers: int, service_ms: float, timeout_ms: float) -> float:
     """Mean response time of the M/M/c queue (the timeout when it is overloaded)."""
-    from cloudlab.sim.latency import MMc
-
     service_rps = 1000.0 / service_ms
     if rps >= servers * service_rps:
         return timeout_ms / 1000.0

@@ -73,6 +73,7 @@ _STATE = "cloudwatch.alarms"
 _ACTION_KEYS = {"ALARM": "AlarmActions", "OK": "OKActions",
                 "INSUFFICIENT_DATA": "InsufficientDataActions"}
 _MAX_REASON = 1023  # StateReason length limit
+_EXACT = 2.0 ** 52  # whole numbers of seconds below this are exact in float arithmetic
 
 
 @dataclass
@@ -85,6 +86,22 @@ class _Runtime:
     config_t: float
     note: str = ""  # why the alarm is not evaluated, once written
     memo: tuple[float, int, str] | None = None  # (range end, data version, state) last seen
+    window: _Window | None = None  # the range last read, to move along (see _advance)
+
+
+@dataclass
+class _Window:
+    """The statistic and sample count per period of an alarm's range ``[t0, end)`` as read
+    at data version ``version``; ``quiet_after``: the metric had no datapoint at or after
+    ``end`` then (so periods after ``end`` held nothing but what was added since)."""
+
+    spec: _Spec
+    t0: float
+    end: float
+    version: int
+    values: list[float]
+    counts: list[float]
+    quiet_after: bool
 
 
 @dataclass(frozen=True)
@@ -151,6 +168,16 @@ def _spec(alarm: dict[str, Any]) -> _Spec:
                    for state, key in _ACTION_KEYS.items()})
 
 
+def _one_value(spec: _Spec, v: float) -> float:
+    """The statistic of a period holding the single value ``v`` (as the store computes it:
+    an Average is the sum over the count, a SampleCount the count)."""
+    if spec.q is None and spec.stat == "Average":
+        return v / 1.0
+    if spec.q is None and spec.stat == "SampleCount":
+        return 1.0
+    return v
+
+
 class AlarmEngine:
     """Alarm evaluation for one cloud. Get it with :func:`alarms` (which also starts the
     evaluation every minute of virtual time).
@@ -177,6 +204,8 @@ class AlarmEngine:
         self._runtime: dict[str, _Runtime] = {}
         self._unwritten: dict[str, tuple[str, str, Mapping[str, Any]]] = {}
         clock = cloud.clock
+        self._start = clock.start  # the clock's start and its epoch seconds
+        self._offset = clock.start.timestamp()
         epoch_t = clock.start.timestamp() + clock.t
         first = EVALUATION_INTERVAL_S - (epoch_t % EVALUATION_INTERVAL_S)
         self.event = clock.every(EVALUATION_INTERVAL_S, lambda _clock: self.evaluate(),
@@ -242,19 +271,21 @@ class AlarmEngine:
                 self._unwritten[spec.name] = (rt.state, spec.note, {})
             return
         period = spec.period
-        now = self._cloud.t
-        offset = self._cloud.clock.start.timestamp()
+        clock = self._cloud.clock
+        now = clock.t
+        if clock.start is not self._start:
+            self._start, self._offset = clock.start, clock.start.timestamp()
+        offset = self._offset
         end = math.floor((now + offset) / period + 1e-9) * period - offset
-        memo = (end, self.store.version(spec.key), rt.state)
+        version = self.store.version(spec.key)
+        memo = (end, version, rt.state)
         if memo != rt.memo:  # the range moved or its data changed: decide again
             rt.memo = memo
             t0 = end - spec.span * period
-            values, counts = self._window(spec, t0)
+            values, counts = self._window(spec, rt, t0, end, version)
             if not (spec.q is not None and spec.low_sample_ignore and any(
                     0 < c < low_sample_limit(spec.q) for c in counts)):
-                compare = COMPARE[spec.operator]
-                hits = [bool(compare(v, spec.threshold)) for v in values]
-                state = choose(values, hits, spec.n, spec.m, spec.treat)[0]
+                state = self._choose(spec, values)
                 if state is not None and state != rt.state:
                     starts = t0 + np.arange(spec.span) * float(period)
                     verdict = decide(np.asarray(values), starts, threshold=spec.threshold,
@@ -267,13 +298,82 @@ class AlarmEngine:
                     return
         if spec.enabled:  # Auto Scaling actions run every minute the alarm stays in a state
             for arn in spec.repeating[rt.state]:
-                self._run(spec.alarm, arn, rt.state, rt.state, rt.reason)
+                self._run(spec.alarm, arn, rt.state, rt.state, rt.reason, rt)
 
-    def _window(self, spec: _Spec, t0: float) -> tuple[list[float], list[float]]:
+    @staticmethod
+    def _choose(spec: _Spec, values: list[float]) -> str | None:
+        """The state :func:`choose` gives for ``values``. When the N newest periods all have
+        data (their sum is not NaN), those N are the evaluated datapoints, none is filled
+        in and the state is ALARM if at least M of them breach, else OK: that, without
+        building the lists :func:`choose` builds."""
+        compare, threshold, n = COMPARE[spec.operator], spec.threshold, spec.n
+        newest = values[-n:]
+        total = sum(newest)
+        if total == total:
+            breaching = 0
+            for v in newest:
+                if compare(v, threshold):
+                    breaching += 1
+            return "ALARM" if breaching >= spec.m else "OK"
+        hits = [bool(compare(v, threshold)) for v in values]
+        return choose(values, hits, n, spec.m, spec.treat)[0]
+
+    def _window(self, spec: _Spec, rt: _Runtime, t0: float, end: float,
+                version: int) -> tuple[list[float], list[float]]:
         """The statistic and sample count of each period of the range (NaN: missing)."""
-        if spec.unit and self.store.unit(spec.key) != spec.unit:
+        store, key = self.store, spec.key
+        if spec.unit and store.unit(key) != spec.unit:
+            rt.window = None
             return [math.nan] * spec.span, [0.0] * spec.span  # no datapoint has that Unit
-        return self.store.window(spec.key, spec.stat, spec.period, t0, spec.span)
+        got = None if rt.window is None else self._advance(spec, rt.window, t0, end)
+        if got is None:
+            got = store.window(key, spec.stat, spec.period, t0, spec.span)
+        window = rt.window
+        if window is None:
+            rt.window = _Window(spec, t0, end, version, got[0], got[1], store.latest(key) < end)
+        else:  # (updated in place: one object per alarm)
+            window.spec, window.t0, window.end, window.version = spec, t0, end, version
+            window.values, window.counts = got
+            window.quiet_after = store.latest(key) < end
+        return got
+
+    def _advance(self, spec: _Spec, old: _Window, t0: float,
+                 end: float) -> tuple[list[float], list[float]] | None:
+        """The range ``[t0, end)`` from the range read before, when the metric only got a
+        few single values since (``None`` when it cannot tell: then the store is read).
+
+        Exactly what the store answers: the periods both ranges share keep their
+        statistic, the periods after the old range held nothing (``quiet_after``), and a
+        period that gets its first datapoint has the statistic of one value (for an
+        Average, the value divided by a count of 1). A period that gets a second one, or
+        times or periods that are not whole seconds (where the store's binning could round
+        differently), leave it to the store."""
+        period = spec.period
+        if (old.spec is not spec or not old.quiet_after or t0 < old.t0
+                or not t0.is_integer() or not -_EXACT < t0 < _EXACT):
+            return None
+        shift = int(t0 - old.t0) // period
+        if old.t0 + shift * period != t0:
+            return None
+        added = self.store.added_since(spec.key, old.version)
+        if added is None:
+            return None
+        span = spec.span
+        if shift >= span:
+            values, counts = [math.nan] * span, [0.0] * span
+        else:
+            values = old.values[shift:] + [math.nan] * shift
+            counts = old.counts[shift:] + [0.0] * shift
+        for t, v in added:
+            if not t.is_integer() or not -_EXACT < t < _EXACT:
+                return None
+            if not t0 <= t < end:
+                continue  # outside the range: no effect on it
+            i = int(t - t0) // period
+            if counts[i]:
+                return None  # a second datapoint in the period
+            values[i], counts[i] = _one_value(spec, v), 1.0
+        return values, counts
 
     # -- changing state -----------------------------------------------------------------
     def transition(self, alarm: Mapping[str, Any], new_state: str, reason: str,
@@ -300,9 +400,11 @@ class AlarmEngine:
     def _actions_for(alarm: Mapping[str, Any], state: str) -> list[str]:
         return list(alarm.get(_ACTION_KEYS[state]) or ())
 
-    def _run(self, alarm: Mapping[str, Any], arn: str, old: str, new: str, reason: str) -> None:
-        rt = self._runtime[alarm["AlarmName"]]
-        now = self._cloud.t
+    def _run(self, alarm: Mapping[str, Any], arn: str, old: str, new: str, reason: str,
+             rt: _Runtime | None = None) -> None:
+        if rt is None:
+            rt = self._runtime[alarm["AlarmName"]]
+        now = self._cloud.clock.t
         _ok, summary, data = _actions.run_action(self._cloud, arn, alarm, old, new, reason,
                                                  now, rt.config_t)
         self.items.append(HistoryItem(now, alarm["AlarmName"], "Action", summary, data))

@@ -39,6 +39,7 @@ import operator as _op
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -150,14 +151,27 @@ class Verdict:
     filled: int = 0
 
 
+# A reason names each datapoint of the range with its time, twice (about 30 timestamps a
+# decision); an alarm that flaps names the same periods again and again, so the strings
+# are kept (a pure function of the clock's start and the time). They are written with
+# format specs, not strftime (several times slower on an aware datetime): the same digits
+# for years 1000-9999; other years go through strftime.
+@lru_cache(maxsize=4096)
 def _stamp(start: datetime | None, t_s: float) -> str:
     when = (start or datetime(1970, 1, 1)) + timedelta(seconds=float(t_s))
-    return when.strftime("%d/%m/%y %H:%M:%S")
+    if not 1000 <= when.year <= 9999:
+        return when.strftime("%d/%m/%y %H:%M:%S")
+    return (f"{when.day:02d}/{when.month:02d}/{when.year % 100:02d} "
+            f"{when.hour:02d}:{when.minute:02d}:{when.second:02d}")
 
 
+@lru_cache(maxsize=4096)
 def _iso(start: datetime | None, t_s: float) -> str:
     when = (start or datetime(1970, 1, 1)) + timedelta(seconds=float(t_s))
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
+    if not 1000 <= when.year <= 9999:
+        return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
+    return (f"{when.year}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:"
+            f"{when.second:02d}.{when.microsecond // 1000:03d}+0000")
 
 
 def _plural(n: int, word: str = "datapoint") -> str:
@@ -181,32 +195,42 @@ def decide(values: np.ndarray, starts: np.ndarray, *, threshold: float, operator
         start: calendar instant of ``t == 0``, for the dates in the reason.
         stat_name / period / counts / query_t: recorded in the reason data.
     """
-    values = np.asarray(values, dtype=float)
-    hit = breaches(values, operator, threshold)
-    state, evaluated, filled, nb = choose(values.tolist(), hit.tolist(), n, m, treat)
+    if operator not in COMPARE:
+        breaches(np.asarray(values, dtype=float), operator, threshold)  # raises
+    compare = COMPARE[operator]
+    # plain lists from here: the reason and its data index a few dozen single elements,
+    # where numpy scalars cost several times a list's (same numbers: tolist() gives the
+    # Python float of each element, and Python compares floats as numpy does, NaN never
+    # breaching)
+    vals = np.asarray(values, dtype=float).tolist()
+    hits = [bool(compare(v, threshold)) for v in vals]
+    times = np.asarray(starts).tolist()
+    samples = None if counts is None else np.asarray(counts).tolist()
+    state, evaluated, filled, nb = choose(vals, hits, n, m, treat)
     words = COMPARISONS[operator]
     data: dict[str, Any] = {
         "version": "1.0",
         "queryDate": _iso(start, query_t if query_t is not None else
-                          (float(starts[-1]) + period if len(starts) else 0.0)),
+                          (float(times[-1]) + period if len(times) else 0.0)),
         "statistic" if not stat_name.startswith("p") else "extendedStatistic": stat_name,
         "period": period,
-        "recentDatapoints": [float(values[i]) for i in evaluated],
+        "recentDatapoints": [vals[i] for i in evaluated],
         "threshold": float(threshold),
-        "evaluatedDatapoints": [
-            {"timestamp": _iso(start, starts[i]), "value": float(values[i]),
-             **({"sampleCount": float(counts[i])} if counts is not None else {})}
-            for i in evaluated[::-1]],
+        "evaluatedDatapoints": [{"timestamp": _iso(start, times[i]), "value": vals[i]}
+                                for i in evaluated[::-1]],
     }
+    if samples is not None:
+        for point, i in zip(data["evaluatedDatapoints"], evaluated[::-1], strict=True):
+            point["sampleCount"] = float(samples[i])
     if evaluated:
-        data["startDate"] = _iso(start, starts[evaluated[0]])
-    reason = _reason(state, old_state, values, starts, np.asarray(evaluated, dtype=np.int64),
-                     hit, words, threshold, n, m, filled, treat, start, len(values))
+        data["startDate"] = _iso(start, times[evaluated[0]])
+    reason = _reason(state, old_state, vals, times, evaluated, hits, words, threshold, n, m,
+                     filled, treat, start, len(vals))
     return Verdict(state, reason, data, tuple(evaluated), nb, filled)
 
 
-def _reason(state: str | None, old: str, values: np.ndarray, starts: np.ndarray,
-            evaluated: np.ndarray, hit: np.ndarray, words: str, threshold: float, n: int,
+def _reason(state: str | None, old: str, values: list[float], starts: list[float],
+            evaluated: list[int], hit: list[bool], words: str, threshold: float, n: int,
             m: int, filled: int, treat: str, start: datetime | None, span: int) -> str:
     if state is None:
         return (f"Missing data ignored: {_plural(span - len(evaluated))} of the evaluation "

@@ -24,7 +24,7 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,7 @@ __all__ = [
     "MAX_DATUMS_PER_CALL",
     "MAX_VALUES_PER_DATUM",
     "STATISTICS",
+    "Layout",
     "MetricKey",
     "MetricStore",
     "metric_key",
@@ -92,11 +93,20 @@ class MetricStore:
         self._cloud = cloud
         self._series: dict[MetricKey, Series] = {}
         self.publishing = False  # True while flush() calls put_metric_data
+        # Rows of datapoints put with put_row and not yet added to their series (see
+        # put_row), the rows' layouts, and the metrics read at least once (written directly)
+        self._rows: list[tuple[Layout, float, list[float]]] = []
+        self._layouts: dict[tuple[MetricKey, ...], Layout] = {}
+        self._read: set[MetricKey] = set()
+        self._buffered: set[MetricKey] = set()  # metrics some layout buffers
+        self._split = 0  # bumped when a buffered metric is read: layouts split again
         self.flush_calls = 0  # put_metric_data requests made by flush()
         self.published = 0  # datums published so far
 
     # -- writing ------------------------------------------------------------------------
     def _get(self, key: MetricKey, unit: str) -> Series:
+        if self._rows and key in self._buffered:
+            self._fold()  # its earlier datapoints first
         series = self._series.get(key)
         if series is None:
             series = self._series[key] = Series(unit)
@@ -117,12 +127,89 @@ class MetricStore:
             raise InvalidScenario(
                 f"datapoint of {key[0]}/{key[1]} must have finite t_s and value, "
                 f"got t_s={t_s!r}, value={value!r} (CloudWatch rejects NaN and infinity)")
-        series = self._series.get(key)  # _get(), inlined: ~35 datapoints a virtual minute
+        if self._rows and key in self._buffered:
+            self._fold()  # its earlier datapoints first
+        series = self._series.get(key)  # _get(), inlined
         if series is None:
             series = self._series[key] = Series(unit)
         elif unit != "None":
             series.unit = unit
         series.add(t, v, True)
+
+    def layout(self, keys: Sequence[MetricKey], units: Sequence[str]) -> Layout:
+        """The :class:`Layout` of rows of datapoints for ``keys`` (with their ``units``), for
+        :meth:`put_row`; the same object for the same keys. Makes the metrics not yet known,
+        in order, as putting a datapoint to each would."""
+        keys = tuple(keys)
+        layout = self._layouts.get(keys)
+        if layout is None:
+            series = []
+            for key, unit in zip(keys, units, strict=True):
+                found = self._series.get(key)
+                if found is None:
+                    found = self._series[key] = Series(unit)
+                series.append(found)
+            layout = self._layouts[keys] = Layout(keys, tuple(units), tuple(series))
+        return layout
+
+    def put_row(self, layout: Layout, t_s: float, values: list[float]) -> None:
+        """:meth:`put_key` of ``values[i]`` to ``layout.keys[i]`` at ``t_s``, for every
+        ``i``: what a run publishes every minute, in one call.
+
+        The datapoints of metrics nobody has read yet are kept as the row itself and added
+        to their series only when something needs them (any read of one of them, a write to
+        one of them by another way, :attr:`pending`, :meth:`flush`), all rows in order: the
+        series then hold exactly what putting each datapoint would have given. Metrics read
+        before (an alarm's, every minute) get theirs at once.
+
+        Raises:
+            InvalidScenario: a NaN or infinite time or value (the ones before it are put).
+        """
+        total = t_s + sum(values)
+        if total - total != 0.0:  # NaN: some time or value is not finite (or their sum)
+            self._fold()
+            for key, unit, value in zip(layout.keys, layout.units, values, strict=True):
+                self.put_key(key, t_s, value, unit=unit)
+            return
+        if layout.split != self._split:
+            self._split_layout(layout)
+        t = float(t_s)
+        for i in layout.direct:
+            series, unit = layout.series[i], layout.units[i]
+            if unit != "None":
+                series.unit = unit
+            series.add(t, float(values[i]), True)
+        if layout.buffered:
+            self._rows.append((layout, t, values))
+
+    def _split_layout(self, layout: Layout) -> None:
+        """Which metrics of ``layout`` are written at once (read before) or buffered."""
+        layout.direct = [i for i, k in enumerate(layout.keys) if k in self._read]
+        layout.buffered = [i for i, k in enumerate(layout.keys) if k not in self._read]
+        layout.split = self._split
+        self._buffered.update(layout.keys[i] for i in layout.buffered)
+
+    def _fold(self) -> None:
+        """Add the buffered rows to their series, in the order they were put."""
+        rows, self._rows = self._rows, []
+        for layout, t, values in rows:
+            for i in layout.buffered:
+                series, unit = layout.series[i], layout.units[i]
+                if unit != "None":
+                    series.unit = unit
+                series.add(t, float(values[i]), True)
+
+    def _reading(self, key: MetricKey) -> Series | None:
+        """The series of a metric being read, with all its datapoints; from now on its
+        datapoints in rows are written at once."""
+        if key not in self._read:
+            if self._rows and key in self._buffered:
+                self._fold()
+            self._read.add(key)
+            if key in self._buffered:
+                self._buffered.discard(key)
+                self._split += 1
+        return self._series.get(key)
 
     def put_series(self, namespace: str, metric_name: str, dimensions: Mapping[str, str],
                    t_s: np.ndarray, values: np.ndarray, *, unit: str = "None") -> None:
@@ -170,17 +257,29 @@ class MetricStore:
 
     def unit(self, key: MetricKey) -> str:
         """Unit of a metric (``"None"`` if it has no unit or is unknown)."""
-        series = self._series.get(key)
+        series = self._reading(key)
         return series.unit if series else "None"
 
     def version(self, key: MetricKey) -> int:
         """A number that changes whenever the metric gets datapoints (-1: no such metric)."""
-        series = self._series.get(key)
+        series = self._reading(key)
         return -1 if series is None else series.version
+
+    def latest(self, key: MetricKey) -> float:
+        """Time of a metric's latest datapoint (``-inf`` if it has none)."""
+        series = self._reading(key)
+        return -math.inf if series is None else series.latest
+
+    def added_since(self, key: MetricKey, version: int) -> list[tuple[float, float]] | None:
+        """The ``(t_s, value)`` of the single datapoints a metric got after its
+        :meth:`version` was ``version``, when those are all its changes and they are few;
+        ``None`` otherwise (then read the statistics again)."""
+        series = self._reading(key)
+        return None if series is None else series.added_since(version)
 
     def datapoints(self, key: MetricKey) -> int:
         """How many datapoints a metric holds (statistic sets count once)."""
-        series = self._series.get(key)
+        series = self._reading(key)
         return 0 if series is None else len(series.columns()[0])
 
     def statistic(self, namespace: str, metric_name: str, dimensions: Mapping[str, str],
@@ -209,11 +308,15 @@ class MetricStore:
                   t1_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Like :meth:`statistic` for a :data:`MetricKey`, plus the sample count per period."""
         q = _check(stat, period_s)
-        series = self._series.get(key)
+        series = self._reading(key)
         if series is None:
             empty = np.empty(0)
             return empty, empty, empty
-        return aggregate(series.columns(), stat, q, float(period_s), float(t0_s), float(t1_s))
+        period, t0, t1 = float(period_s), float(t0_s), float(t1_s)
+        few = series.few_periods(stat, q, period, t0, t1)
+        if few is not None:
+            return few
+        return aggregate(series.columns(), stat, q, period, t0, t1)
 
     def window(self, key: MetricKey, stat: str, period_s: float, t0_s: float,
                periods: int) -> tuple[list[float], list[float]]:
@@ -221,7 +324,7 @@ class MetricStore:
         (NaN and 0 where data is missing), as lists: what alarm evaluation reads every
         minute, answered from a per-period cache that is updated only where data changed."""
         q = _check(stat, period_s)
-        series = self._series.get(key)
+        series = self._reading(key)
         if series is None:
             return [math.nan] * periods, [0.0] * periods
         return series.window(stat, q, float(period_s), float(t0_s), periods)
@@ -230,6 +333,7 @@ class MetricStore:
     @property
     def pending(self) -> int:
         """Datapoints not yet published to the backend."""
+        self._fold()
         return sum(s.pending for s in self._series.values())
 
     def flush(self, select: Callable[[MetricKey], bool] | None = None) -> int:
@@ -248,6 +352,7 @@ class MetricStore:
         """
         if self._cloud is None:
             return 0
+        self._fold()
         by_namespace: dict[str, list[dict[str, Any]]] = {}
         published = 0
         for key, series in self._series.items():
@@ -296,6 +401,21 @@ class MetricStore:
                             "Values": vals[j:j + MAX_VALUES_PER_DATUM].tolist(),
                             "Counts": cnts[j:j + MAX_VALUES_PER_DATUM].astype(float).tolist()})
         return out
+
+
+class Layout:
+    """The metrics of rows of datapoints put together (:meth:`MetricStore.put_row`): their
+    keys, units and series, and which of them are written at once (``direct``) or kept in
+    the rows until needed (``buffered``), as split at the store's ``split`` count."""
+
+    __slots__ = ("keys", "units", "series", "direct", "buffered", "split")
+
+    def __init__(self, keys: tuple[MetricKey, ...], units: tuple[str, ...],
+                 series: tuple[Series, ...]) -> None:
+        self.keys, self.units, self.series = keys, units, series
+        self.direct: list[int] = []
+        self.buffered: list[int] = []
+        self.split = -1
 
 
 _FAST_CONFIG: Any = None

@@ -34,6 +34,8 @@ STATISTICS = ("Average", "Sum", "Minimum", "Maximum", "SampleCount")
 MAX_GRID_PERIODS = 200_000
 _LOG_LIMIT = 4096  # changes remembered for incremental grid updates
 _FEW_PERIODS = 16  # grid updates this short are computed in plain floats
+_FEW_ADDED = 8  # Series.added_since answers for at most this many changes
+_EXACT = 2.0 ** 52  # whole numbers of seconds below this are exact in float arithmetic
 _PERCENTILE = re.compile(r"p(\d{1,2}(?:\.\d{1,2})?|100(?:\.0{1,2})?)")
 
 Columns = tuple[np.ndarray, ...]
@@ -109,12 +111,14 @@ class Series:
     """The datapoints of one metric: columns t, sum, count, min, max and raw (single value),
     plus the datapoints not yet published to the backend."""
 
-    __slots__ = ("unit", "version", "_new", "_t", "_v", "_buf", "_n", "_cols", "_pend_t",
-                 "_pend_v", "_pend_chunks", "_log", "_grids")
+    __slots__ = ("unit", "version", "latest", "_plain", "_new", "_t", "_v", "_buf", "_n", "_cols",
+                 "_pend_t", "_pend_v", "_pend_chunks", "_log", "_grids")
 
     def __init__(self, unit: str) -> None:
         self.unit = unit
         self.version = 0  # bumped by every change
+        self.latest = -math.inf  # the latest datapoint time
+        self._plain = True  # single values only, at whole seconds (see few_periods)
         self._new: list[Columns] = []  # chunks not yet merged into the buffers
         self._t: list[float] = []  # single raw values not yet merged
         self._v: list[float] = []
@@ -124,24 +128,31 @@ class Series:
         self._pend_t: list[float] = []  # not yet published to the backend
         self._pend_v: list[float] = []
         self._pend_chunks: list[tuple[np.ndarray, np.ndarray]] = []
-        self._log: list[tuple[int, float]] = []  # (version, earliest t it added)
+        # (version, earliest t it added, the value if it added one single value, else None)
+        self._log: list[tuple[int, float, float | None]] = []
         self._grids: dict[tuple[str, float, float], _Grid] = {}
 
     # -- adding -------------------------------------------------------------------------
-    def _changed(self, earliest_t: float) -> None:
+    def _changed(self, earliest_t: float, latest_t: float) -> None:
         self._cols = None
         self.version += 1
-        self._log.append((self.version, earliest_t))
+        if latest_t > self.latest:
+            self.latest = latest_t
+        self._log.append((self.version, earliest_t, None))
         if len(self._log) > _LOG_LIMIT:
             del self._log[:_LOG_LIMIT // 2]
 
     def add(self, t: float, v: float, publish: bool) -> None:
         self._t.append(t)
         self._v.append(v)
-        # _changed(t), inlined: the simulation adds some 35 datapoints a virtual minute
+        # _changed(t, t), inlined: the simulation adds some 25 datapoints a virtual minute
         self._cols = None
         self.version += 1
-        self._log.append((self.version, t))
+        if t > self.latest:
+            self.latest = t
+        if t % 1.0 and self._plain:
+            self._plain = False
+        self._log.append((self.version, t, v))
         if len(self._log) > _LOG_LIMIT:
             del self._log[:_LOG_LIMIT // 2]
         if publish:
@@ -151,7 +162,9 @@ class Series:
     def add_array(self, t: np.ndarray, v: np.ndarray, publish: bool) -> None:
         ones = np.ones(len(t))
         self._new.append((t, v, ones, v, v, np.ones(len(t), dtype=bool)))
-        self._changed(float(t.min()))
+        self._changed(float(t.min()), float(t.max()))
+        if self._plain and bool(np.any(t % 1.0)):
+            self._plain = False
         if publish:
             self._pend_chunks.append((t, v))
 
@@ -160,7 +173,8 @@ class Series:
         one = np.ones(1)
         self._new.append((one * t, one * total, one * count, one * lo, one * hi,
                           np.zeros(1, dtype=bool)))
-        self._changed(t)
+        self._changed(t, t)
+        self._plain = False
 
     # -- publishing ---------------------------------------------------------------------
     @property
@@ -263,6 +277,27 @@ class Series:
         return ([math.nan] * before + grid.values[lo:hi] + [math.nan] * after,
                 [0.0] * before + grid.counts[lo:hi] + [0.0] * after)
 
+    def few_periods(self, stat: str, q: float | None, period_s: float, t0_s: float,
+                    t1_s: float) -> Aggregate | None:
+        """:func:`aggregate` of the columns, for a few periods, answered from the per-period
+        grid of :meth:`window` when one is kept for this statistic and period (an alarm's:
+        Auto Scaling reads the period its alarm just evaluated). ``None`` when there is no
+        such grid, or the series holds statistic sets or times that are not whole seconds
+        (then a period with data could have a count of 0, or the grid's and aggregate()'s
+        period arithmetic could round apart); whole seconds bin alike in both, exactly."""
+        if not (self._plain and period_s.is_integer() and t0_s.is_integer()
+                and abs(t0_s) < _EXACT):
+            return None
+        periods = math.floor((t1_s - t0_s) / period_s + 1e-9)
+        phase = round(t0_s % period_s, 6)
+        if not 0 < periods <= _FEW_PERIODS or (stat, period_s, phase) not in self._grids:
+            return None
+        values, counts = self.window(stat, q, period_s, t0_s, periods)
+        present = [i for i, c in enumerate(counts) if c > 0]  # the periods with data
+        return (np.array([t0_s + i * period_s for i in present], dtype=float),
+                np.array([values[i] for i in present], dtype=float),
+                np.array([counts[i] for i in present], dtype=float))
+
     def _direct(self, stat: str, q: float | None, period_s: float, t0_s: float,
                 periods: int) -> tuple[list[float], list[float]]:
         values, counts = [math.nan] * periods, [0.0] * periods
@@ -277,11 +312,30 @@ class Series:
         if not self._log or self._log[0][0] > version + 1:
             return None
         earliest = math.inf
-        for ver, t in reversed(self._log):
+        for ver, t, _ in reversed(self._log):
             if ver <= version:
                 break
             earliest = min(earliest, t)
         return earliest
+
+    def added_since(self, version: int) -> list[tuple[float, float]] | None:
+        """The ``(t, value)`` of the single values added after ``version``, if every change
+        since then added one single value and there are at most :data:`_FEW_ADDED` of them
+        (``None`` otherwise: arrays, statistic sets, too many or forgotten changes). What an
+        alarm needs to move its evaluation range along a metric published once a period."""
+        if version < 0 or self.version - version > _FEW_ADDED:
+            return None
+        log = self._log
+        if self.version > version and (not log or log[0][0] > version + 1):
+            return None
+        added = []
+        for ver, t, v in reversed(log):
+            if ver <= version:
+                break
+            if v is None:
+                return None
+            added.append((t, v))
+        return added
 
     def _grid(self, stat: str, q: float | None, period_s: float, phase: float,
               old: _Grid | None) -> _Grid | None:
