@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from cloudlab.sim.cloudwatch.metrics import Layout, MetricKey, metric_key
-from cloudlab.sim.latency import MMc, inter_az_rtt_ms, tier_latency
+from cloudlab.sim.latency import inter_az_rtt_ms, mean_response_s, tier_latency
 from cloudlab.sim.workload_state import Route, Router
 
 __all__ = ["IDLE_CPU_PCT", "REQUEST_BYTES", "RESPONSE_BYTES", "MinutePublisher", "percentiles"]
@@ -352,8 +352,8 @@ def _mean_response_s(rps: float, servers: int, service_ms: float, timeout_ms: fl
     service_rps = 1000.0 / service_ms
     if rps >= servers * service_rps:
         return timeout_ms / 1000.0
-    return float(MMc(arrival_rps=rps, service_rps_per_server=service_rps,
-                     servers=servers).mean_response_s)
+    # MMc(rps, service_rps, servers).mean_response_s without building and checking an MMc
+    return float(mean_response_s(float(rps), service_rps, int(servers)))
 
 
 def percentiles(queues: list[tuple[float, float, float, float]], timeout_ms: float,
