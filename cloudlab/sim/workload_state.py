@@ -16,6 +16,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from cloudlab.sim._kept import Kept as _Kept
 from cloudlab.sim.autoscaling.groups import auto_scaling
 from cloudlab.sim.catalog import instance_type
 from cloudlab.sim.ec2.addresses import elastic_ips
@@ -301,23 +302,6 @@ class Router:
             return self.book.records.get(self.to)
         instance = self._addresses()[0].get(self.to)
         return self.book.records.get(instance) if instance else None
-
-
-@dataclass
-class _Kept:
-    """A value computed at ``since`` that holds while its ``key`` (generation counters) is
-    unchanged and the time is before ``until`` (the next instance state change)."""
-
-    key: tuple[int, ...] = ()
-    since: float = math.inf
-    until: float = -math.inf
-    value: Any = None
-
-    def holds(self, key: tuple[int, ...], t: float) -> bool:
-        return key == self.key and self.since <= t < self.until
-
-    def keep(self, key: tuple[int, ...], since: float, until: float, value: Any) -> None:
-        self.key, self.since, self.until, self.value = key, since, until, value
 
 
 def _next_change(route: Route, t: float) -> float:

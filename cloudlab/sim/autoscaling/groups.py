@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cloudlab.cloud import moto_direct
+from cloudlab.sim._kept import Kept as _Kept
 from cloudlab.sim.ec2.addresses import disassociate, elastic_ips
 from cloudlab.sim.ec2.instances import InstanceBook, instance_book
 from cloudlab.sim.elbv2.balancers import load_balancing
@@ -165,7 +166,7 @@ class AutoScaling:
 
     def _running_at(self, view: GroupView, t: float) -> _Running:
         kept = self._running.get(view.name)
-        if kept is not None and kept.holds(self.book.generation, t):
+        if kept is not None and kept.holds((self.book.generation,), t):
             return kept.value  # type: ignore[no-any-return]
         # Which instances run changes only when the book changes (launches, ends, starts:
         # `generation`) or when one reaches running or its end: the earliest such time
@@ -189,7 +190,7 @@ class AutoScaling:
                 ids.append(record.instance_id)
                 starts.append(running_t)
         running = _Running(tuple(ids), tuple(sorted(starts, reverse=True)))
-        self._running[view.name] = _Kept(self.book.generation, since, until, running)
+        self._running[view.name] = _Kept((self.book.generation,), since, until, running)
         return running
 
     # -- acting -------------------------------------------------------------------------
@@ -371,20 +372,6 @@ class _Running:
 
     ids: tuple[str, ...]
     newest_first: tuple[float, ...]
-
-
-@dataclass
-class _Kept:
-    """An answer computed at book generation ``generation`` that holds at any time in
-    ``[since, until)`` while the generation stays the same."""
-
-    generation: int
-    since: float
-    until: float
-    value: Any
-
-    def holds(self, generation: int, t: float) -> bool:
-        return generation == self.generation and self.since <= t < self.until
 
 
 @dataclass
