@@ -248,25 +248,33 @@ def test_a_live_view_sees_every_step_filled_so_far() -> None:
 
 def test_a_run_keeps_the_collector_off_older_objects_and_restores_it() -> None:
     """During a run the objects made before it are frozen (a full collection would walk
-    moto's ~300,000 objects for nothing); afterwards nothing stays frozen, and a freeze made
-    by someone else is left as it was."""
+    moto's ~300,000 objects for nothing) and young collections are rarer; afterwards nothing
+    stays frozen, the thresholds are the learner's again, and a freeze made by someone else
+    is left as it was."""
     import gc
 
+    from cloudlab.sim.workload import RUN_GC_ALLOCATIONS
+
     during: list[int] = []
+    thresholds: list[tuple[int, ...]] = []
 
     class Probe:
         def update(self, recorder, upto):  # type: ignore[no-untyped-def]
             during.append(gc.get_freeze_count())
+            thresholds.append(gc.get_threshold())
 
     with Cloud(seed=4) as cloud:
         build_stack(cloud, asg={"MinSize": 2, "MaxSize": 4, "DesiredCapacity": 2})
         cloud.advance(minutes=10)
         assert gc.get_freeze_count() == 0
+        previous = gc.get_threshold()
         before = len(gc.get_objects())
         cloud.run(WebTraffic(Constant(200), to="web", step_s=60), hours=1, live=Probe(),
                   progress=False)
         assert during and min(during) >= before // 2
         assert gc.get_freeze_count() == 0
+        assert set(thresholds) == {(RUN_GC_ALLOCATIONS, *previous[1:])}
+        assert gc.get_threshold() == previous
         gc.freeze()  # someone else's freeze: the run must not undo it
         try:
             frozen = gc.get_freeze_count()
