@@ -2,7 +2,7 @@
 
 Everything else uses public extension points. The patches change no behaviour: the first
 two only cache *decoded data* (each cached value is decoded anew on every load, since moto
-and botocore mutate what they load, e.g. merging model extras), the third to sixth answer
+and botocore mutate what they load, e.g. merging model extras), the third to seventh answer
 lookups the same way, without scans, copies or closures.
 
 Patch 1: a disk cache for moto's bundled JSON catalogues.
@@ -48,6 +48,14 @@ Patch 5: the instance-type check of ``run_instances`` without a closure per offe
     closure: ~2 ms per launch. With the one filter it is given there (``instance-type``) the
     answer is the same membership test, made directly: ~0.1 ms per launch.
 
+Patch 5b: that check finds the launched type first.
+    The check is ``any(...)`` over the offerings, and the zones a Region offers is a set:
+    neither depends on the offerings' order. ``run_instances`` gets its own copy of the
+    lists, in which a type's first offering moves to the front when that type is first
+    launched, so the next launch of it makes one ``matches_filters`` call instead of ~530
+    (~0.1 ms, 700 launches in a virtual week of Auto Scaling). moto's own lists, which
+    ``describe_instance_type_offerings`` reads, keep their order.
+
 Patch 6: the tags of one resource without scanning every tag.
     ``get_tags`` of a moto resource (an instance's ``Tags`` in ``describe_instances``, the
     simulation reading a launched instance) asks ``describe_tags`` for one ``resource-id``,
@@ -71,7 +79,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["cache_dir", "install", "install_ami_lookup", "install_botocore_memo",
-           "install_instance_lookup", "install_instance_type_check", "install_resource_cache",
+           "install_instance_lookup", "install_instance_type_check",
+           "install_offering_order", "install_resource_cache",
            "install_tag_lookup"]
 
 _installed = False
@@ -301,6 +310,58 @@ def install_instance_type_check() -> bool:
     return True
 
 
+def install_offering_order() -> bool:
+    """Let moto's ``run_instances`` find the offering of the type it launches at once.
+    Idempotent; False if moto changed shape.
+
+    Every launch asks whether some offering of the Region has the instance type, with
+    ``any(...)`` over some 6,000 offerings (about 500 before it reaches m5.large: ~100 us
+    per launch, for an answer moto ignores unless instance-type validation is on), and
+    which zones the Region offers (a set). Neither answer depends on the order of the
+    offerings, so ``run_instances`` gets its own copy of the lists, in which a type's first
+    offering moves to the front the first time it is launched: the next check stops there.
+    ``describe_instance_type_offerings`` keeps moto's lists and their order."""
+    if "offering_order" in _patched:
+        return True
+    import importlib
+
+    try:
+        module = importlib.import_module("moto.ec2.models.instances")
+        offerings = module.INSTANCE_TYPE_OFFERINGS
+    except (ImportError, AttributeError):  # pragma: no cover - moto moved it
+        return False
+    found = _moto_methods("moto.ec2.models.instances", "InstanceBackend", "run_instances")
+    if found is None:  # pragma: no cover - moto moved it
+        return False
+    owner, (original,) = found
+    ordered = {location: {region: list(items) for region, items in by_region.items()}
+               for location, by_region in offerings.items()}
+    fronted: set[tuple[str, str, str]] = set()
+
+    def to_front(location: str, region: str, kind: Any) -> None:
+        items = ordered.get(location, {}).get(region)
+        if not items or not isinstance(kind, str) or (location, region, kind) in fronted:
+            return
+        fronted.add((location, region, kind))
+        for k, offering in enumerate(items):
+            if offering.get("InstanceType") == kind:
+                items.insert(0, items.pop(k))
+                return
+
+    def run_instances(self: Any, image_id: Any, count: Any, user_data: Any,
+                      security_group_names: Any, **kwargs: Any) -> Any:
+        # the same location and Region as moto's check (a launch template's type, read
+        # inside, is not known here: its check then scans as before)
+        to_front("availability-zone" if kwargs.get("placement") else "region",
+                 kwargs.get("region_name", "us-east-1"), kwargs.get("instance_type"))
+        return original(self, image_id, count, user_data, security_group_names, **kwargs)
+
+    module.INSTANCE_TYPE_OFFERINGS = ordered  # type: ignore[attr-defined]
+    _replace(owner, run_instances)
+    _patched.add("offering_order")
+    return True
+
+
 def install_tag_lookup() -> bool:
     """Answer moto's tags-of-one-resource query from its dictionary. Idempotent; False if
     moto changed shape."""
@@ -339,4 +400,5 @@ def install() -> None:
     install_ami_lookup()
     install_instance_lookup()
     install_instance_type_check()
+    install_offering_order()
     install_tag_lookup()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
+import botocore.exceptions
 import botocore.loaders
 import moto.utilities.utils as moto_utils
 import pytest
@@ -202,3 +203,49 @@ def test_instance_type_match_is_what_moto_s_filter_gives() -> None:
         ec2 = cloud.client("ec2")
         assert ec2.run_instances(ImageId="ami-12c6146b", InstanceType="m5.large", MinCount=1,
                                  MaxCount=1)["Instances"][0]["InstanceType"] == "m5.large"
+
+
+def test_a_launched_type_is_found_first_and_the_offerings_stay_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """run_instances checks a type against its own copy of the offerings, in which a
+    launched type comes first: the same offerings (moto's lists keep their order), one
+    match call for a type launched before, and an unknown type is still refused when moto's
+    instance-type validation is on."""
+    import collections
+
+    import moto.ec2.models.instance_types as instance_types
+    import moto.ec2.models.instances as instances
+    from moto import settings
+
+    with Cloud(seed=1) as cloud:
+        assert patches.install_offering_order() is True
+        moto_lists = instance_types.INSTANCE_TYPE_OFFERINGS
+        before = [o["InstanceType"] for o in moto_lists["region"]["us-east-1"]]
+        ec2 = cloud.client("ec2")
+        image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+        calls = collections.Counter()
+        match = instance_types.InstanceTypeOfferingBackend.matches_filters
+
+        def counted(self, offering, filters, location):  # type: ignore[no-untyped-def]
+            calls["n"] += 1
+            return match(self, offering, filters, location)
+
+        monkeypatch.setattr(instance_types.InstanceTypeOfferingBackend, "matches_filters",
+                            counted)
+        for kind in ("m5.large", "t3.micro", "m5.large"):
+            for placement in ({}, {"Placement": {"AvailabilityZone": "us-east-1b"}}):
+                calls.clear()
+                ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType=kind,
+                                  **placement)
+                assert calls["n"] <= 2, (kind, placement, calls["n"])  # not ~500
+        ours = instances.INSTANCE_TYPE_OFFERINGS
+        assert ours is not moto_lists
+        assert [o["InstanceType"] for o in moto_lists["region"]["us-east-1"]] == before
+        for location, by_region in moto_lists.items():
+            assert ours[location].keys() == by_region.keys()
+            for region, items in by_region.items():
+                assert sorted(map(id, ours[location][region])) == sorted(map(id, items))
+        monkeypatch.setattr(settings, "EC2_ENABLE_INSTANCE_TYPE_VALIDATION", True)
+        with pytest.raises(botocore.exceptions.ClientError, match="InvalidInstanceType"):
+            ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="m5.huge")
+        ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="m5.large")
