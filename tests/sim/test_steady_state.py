@@ -3,7 +3,7 @@
 Three passes skip work whose inputs have not changed:
 
 - Auto Scaling's periodic pass (every 30 s) skips a pass that would find nothing to do
-  (``groups._Quiet``: book generation, target group versions, the next grace period end);
+  (``quiet.QuietPass``: book generation, target group versions, the next grace period end);
 - a target group's round of health checks only counts successes while every target is
   steady (``health._Steady``: book generation, group version, the next drain or end);
 - the running instances of a group (``AutoScaling.in_service`` and ``capacity``, read by
@@ -27,7 +27,7 @@ import pytest
 from webstack import build_stack
 
 from cloudlab import Cloud
-from cloudlab.sim.autoscaling import groups
+from cloudlab.sim.autoscaling import groups, quiet
 from cloudlab.sim.autoscaling.groups import auto_scaling
 from cloudlab.sim.ec2 import bootstrap
 from cloudlab.sim.ec2.instances import instance_book
@@ -136,7 +136,7 @@ def _trace(check_type: str, full: bool,
     with monkeypatch.context() as patch:
         patch.setattr(bootstrap, "bootstrap_info", _slow_pending)
         if full:  # every shortcut refused: each pass runs in full
-            patch.setattr(groups._Quiet, "holds", lambda self, scaler, t: False)
+            patch.setattr(quiet.QuietPass, "holds", lambda self, scaler, t: False)
             patch.setattr(health._Steady, "holds", lambda self, generation, version, t: False)
             patch.setattr(groups._Kept, "holds", lambda self, generation, t: False)
         with Cloud(seed=3) as cloud:
@@ -187,7 +187,7 @@ def test_shortcuts_decide_as_the_full_passes_at_every_step(
 
 def test_the_shortcuts_are_taken_in_the_steady_state(monkeypatch: pytest.MonkeyPatch) -> None:
     taken = {"tick": 0, "health": 0}
-    quiet_holds, steady_holds = groups._Quiet.holds, health._Steady.holds
+    quiet_holds, steady_holds = quiet.QuietPass.holds, health._Steady.holds
 
     def count(name: str, holds: Any) -> Any:
         def wrapper(self: Any, *args: Any) -> bool:
@@ -195,7 +195,7 @@ def test_the_shortcuts_are_taken_in_the_steady_state(monkeypatch: pytest.MonkeyP
             taken[name] += ok
             return ok
         return wrapper
-    monkeypatch.setattr(groups._Quiet, "holds", count("tick", quiet_holds))
+    monkeypatch.setattr(quiet.QuietPass, "holds", count("tick", quiet_holds))
     monkeypatch.setattr(health._Steady, "holds", count("health", steady_holds))
     with Cloud(seed=3) as cloud:
         build_stack(cloud, asg={"DesiredCapacity": 3})

@@ -31,6 +31,7 @@ from typing import Any
 
 from cloudlab.cloud import moto_direct
 from cloudlab.sim._kept import Kept as _Kept
+from cloudlab.sim.autoscaling.quiet import QuietPass
 from cloudlab.sim.ec2.addresses import disassociate, elastic_ips
 from cloudlab.sim.ec2.instances import InstanceBook, instance_book
 from cloudlab.sim.elbv2.balancers import load_balancing
@@ -103,8 +104,8 @@ class AutoScaling:
         #: per group: its running instances (see _running_at), with the book generation
         #: and the time span they hold for
         self._running: dict[str, _Kept] = {}
-        #: what the last periodic pass read, if it found nothing to do (see _Quiet)
-        self._quiet: _Quiet | None = None
+        #: what the last periodic pass read, if it found nothing to do (see QuietPass)
+        self._quiet: QuietPass | None = None
 
     # -- reading ------------------------------------------------------------------------
     def refresh(self, force: bool = False) -> None:
@@ -280,7 +281,7 @@ class AutoScaling:
                 settled = settled and view.rebalancing is None
                 self._rebalance(view)
         # Every action (a replacement, a rebalancing step) bumps the book's generation.
-        self._quiet = (_Quiet.after(self, t) if settled and generation == self.book.generation
+        self._quiet = (QuietPass.after(self, t) if settled and generation == self.book.generation
                        else None)
 
     def _unhealthy_in_elb(self, view: GroupView) -> set[str]:
@@ -372,67 +373,6 @@ class _Running:
 
     ids: tuple[str, ...]
     newest_first: tuple[float, ...]
-
-
-@dataclass
-class _Quiet:
-    """A periodic pass that found nothing to do (no instance to replace, no group to
-    rebalance) and what it read: the next passes find nothing either, so they are skipped,
-    while :meth:`holds`.
-
-    What a pass reads, and what says it is unchanged:
-
-    - the groups' instance lists and settings, the instances' records (launch and end
-      times, failed hosts and crashed servers) and the failed AZs: the instance book's
-      ``generation``, which every change of them bumps (a learner's call through the
-      hooks, the simulation's own launches and terminations in ``_learn``, an injected
-      failure or recovery);
-    - the target groups' states (``HealthCheckType="ELB"``): each group's ``version``,
-      bumped whenever a target changes state, is added or removed;
-    - the time: an instance leaves its grace period or reaches its end at ``until``.
-    """
-
-    generation: int
-    elb: tuple[tuple[str, Any, int], ...]  # (ARN, target group health or None, version)
-    until: float
-
-    @classmethod
-    def after(cls, scaler: AutoScaling, t: float) -> _Quiet:
-        """What a quiet pass at ``t`` read."""
-        elb: dict[str, tuple[str, Any, int]] = {}
-        until = math.inf
-        records = scaler.book.records
-        for name in sorted(scaler.groups):
-            view = scaler.groups[name]
-            if view.health_check_type == "ELB" and view.target_groups:
-                groups = load_balancing(scaler.cloud).groups
-                for arn in view.target_groups:
-                    group = groups.get(arn)
-                    elb[arn] = (arn, group, -1 if group is None else group.version)
-            for inst in view.instances:
-                record = records.get(inst["InstanceId"])
-                if record is None:
-                    continue
-                if t - record.launch_t < view.grace_s:
-                    until = min(until, record.launch_t + view.grace_s)
-                if record.ended_t is not None and record.ended_t > t:
-                    until = min(until, record.ended_t)
-        # a microsecond early: at the boundary itself the full pass decides
-        return cls(scaler.book.generation, tuple(elb.values()), until - 1e-6)
-
-    def holds(self, scaler: AutoScaling, t: float) -> bool:
-        """Whether a pass at ``t`` would read what the quiet pass read: a few compares."""
-        if scaler.book.generation != self.generation or t >= self.until:
-            return False
-        if self.elb:
-            lbs = load_balancing(scaler.cloud)
-            lbs.refresh()  # as the health pass does first (it re-reads only after a change)
-            groups = lbs.groups
-            for arn, group, version in self.elb:
-                if groups.get(arn) is not group or (group is not None
-                                                    and group.version != version):
-                    return False
-        return True
 
 
 def _view(g: dict[str, Any]) -> GroupView:
