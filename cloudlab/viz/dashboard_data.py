@@ -16,6 +16,7 @@ where there was no traffic), ``instances``, ``instances:<az>``, ``desired``,
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ __all__ = [
     "error_pct_series",
     "change_indices",
     "merge_bands",
+    "label_rows",
     "minmax_indices",
     "series",
     "summarize",
@@ -228,6 +230,23 @@ def merge_bands(bands: list[AlarmBand], min_gap_s: float) -> list[AlarmBand]:
 
 
 # -- summary ------------------------------------------------------------------------------
+
+
+def label_rows(starts: Sequence[float], widths: Sequence[float], right: float,
+               rows: int = 2) -> list[int | None]:
+    """Rows for labels that start at ``starts`` and are ``widths`` long (both in axis
+    units, in order of start): each label takes the first row whose previous label has
+    ended, or ``None`` (not drawn) when none has, or when it would run past ``right``."""
+    free = [-math.inf] * rows
+    placed: list[int | None] = []
+    for x0, width in zip(starts, widths, strict=True):
+        row = next((r for r, end in enumerate(free) if x0 >= end), None)
+        if row is not None and x0 + width > right:
+            row = None
+        if row is not None:
+            free[row] = x0 + width
+        placed.append(row)
+    return placed
 
 
 def _finite_max(values: np.ndarray | None) -> float | None:

@@ -16,6 +16,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_rgba
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from cloudlab.viz.dashboard_data import (
@@ -23,6 +25,7 @@ from cloudlab.viz.dashboard_data import (
     az_series,
     change_indices,
     error_pct_series,
+    label_rows,
     merge_bands,
     minmax_indices,
     series,
@@ -55,6 +58,8 @@ _COST: dict[str, Any] = {"color": "#0072B2", "linestyle": "-", "linewidth": 1.5}
 _AZ_COLOURS = ["#56B4E9", "#E69F00", "#009E73", "#F0E442", "#CC79A7", "#999999"]
 _AZ_HATCHES = ["", "////", "\\\\\\\\", "xxxx", "----", "||||"]  # no dots: huge in SVG
 _ALARM_COLOUR = "#D55E00"
+_ALARM_LABEL_PT = 7.0  # font size of an alarm band's label
+_ALARM_LABEL_GAP_PT = 8.0  # its offset from the band's start plus room before the next one
 _LINE_EVENTS: dict[str, tuple[str, dict[str, Any]]] = {
     # kind -> (text prefix, line style)
     "failure": ("\u2715 ", {"color": "#A03000", "linestyle": "--", "linewidth": 1.1}),
@@ -304,6 +309,13 @@ def short_alarm_name(name: str) -> str:
     return name if len(name) <= _MAX_ALARM_LABEL else name[:_MAX_ALARM_LABEL - 1] + "\u2026"
 
 
+def _text_width_pt(text: str, size: float) -> float:
+    """How wide ``text`` is, in points, in the current style's font at ``size`` points."""
+    width, _, _ = TextToPath().get_text_width_height_descent(
+        text, FontProperties(size=size), ismath=False)
+    return float(width)
+
+
 def draw_events(
     axes: Sequence[Axes], rec: Any, t_lo: float, t_hi: float, desc: list[str], start: Any
 ) -> None:
@@ -312,9 +324,7 @@ def draw_events(
     bands = merge_bands(alarm_bands(events), (t_hi - t_lo) / 400.0)
     spans: list[tuple[float, float]] = []
     said: list[str] = []
-    # labels go on two rows; a row takes a label only a tenth of the axis after its last one
-    row_free = [-np.inf, -np.inf]
-    room_h = (t_hi - t_lo) / 3600.0 * 0.1
+    labels: list[str] = []
     for band in bands:
         x0 = max(band.t0_s, t_lo) / 3600.0
         x1 = min(band.t1_s if band.t1_s is not None else t_hi, t_hi) / 3600.0
@@ -323,20 +333,28 @@ def draw_events(
         spans.append((x0, x1))
         until = "still in ALARM" if band.t1_s is None else f"until {when(start, band.t1_s)}"
         said.append(f"{band.name} in ALARM from {when(start, band.t0_s)} {until}")
-        row = next((r for r, free in enumerate(row_free) if x0 >= free), None)
+        labels.append(f"\u26a0 {short_alarm_name(band.name)}")
+    # labels go on two rows, each where its text fits (measured in the font it is drawn
+    # in) without touching the previous one or running out of the panel
+    ax = axes[2]
+    figure = ax.get_figure(root=True)
+    width_in = ax.get_position().width * (figure.get_figwidth() if figure else 8.0)  # has one
+    hours_per_pt = (t_hi - t_lo) / 3600.0 / (width_in * 72.0)
+    widths = [(_text_width_pt(text, _ALARM_LABEL_PT) + _ALARM_LABEL_GAP_PT) * hours_per_pt
+              for text in labels]
+    rows = label_rows([x0 for x0, _ in spans], widths, t_hi / 3600.0)
+    for (x0, _), text, row in zip(spans, labels, rows, strict=True):
         if row is None:
-            continue
-        shown = short_alarm_name(band.name)
-        row_free[row] = x0 + room_h * max(1.0, len(shown) / 20.0)
-        axes[2].annotate(
-            f"\u26a0 {shown}",
+            continue  # no room: the band is still drawn, and described in the text
+        ax.annotate(
+            text,
             xy=(x0, 1.0),
             xycoords=("data", "axes fraction"),
             xytext=(2, -2 - 9 * row),
             textcoords="offset points",
             ha="left",
             va="top",
-            fontsize=7,
+            fontsize=_ALARM_LABEL_PT,
             color="#8A3000",
         )
     if spans:  # one collection per panel: a flapping week has hundreds of bands

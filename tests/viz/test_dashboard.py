@@ -21,6 +21,7 @@ from cloudlab.viz.dashboard_data import (
     AlarmBand,
     alarm_bands,
     change_indices,
+    label_rows,
     merge_bands,
     minmax_indices,
     summarize,
@@ -273,6 +274,15 @@ def test_markers_alarm_bands_and_scaling_actions(day: Recorder) -> None:
     assert "cpu-high in ALARM from Mon " in text
     assert f"{outs} scale-out and {ins} scale-in actions." in text
     assert "us-east-1b outage (failure) at Mon 18:00" in text
+
+
+def test_alarm_labels_take_a_free_row_or_are_left_out() -> None:
+    """A label goes to the first row whose last label has ended; with both rows taken, or
+    when it would run past the panel's right edge, it is left out (the band and the text
+    description still say it)."""
+    assert label_rows([0, 1, 2, 2.5, 9], [2, 2, 2, 2, 2], right=10) == [0, 1, 0, None, None]
+    assert label_rows([0, 3], [2, 2], right=10, rows=1) == [0, 0]
+    assert label_rows([], [], right=1) == []
 
 
 def test_an_alarm_never_back_to_ok_is_shaded_to_the_end() -> None:
