@@ -8,6 +8,7 @@ serve, how many instances run per AZ, and what the whole cloud costs per second 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Callable
@@ -97,7 +98,8 @@ class Router:
         self.lb = None
         self._cost = _Kept()
         self._live: list[InstanceRecord] = []
-        self._billable_seen = -1
+        self._billable_seen = 0
+        self._billable_of: dict[str, InstanceRecord] | None = None
         self._shape = _Kept()
         self._groups_seen: dict[str, Any] | None = None
         self._feeding: list[Any] = []
@@ -283,11 +285,17 @@ class Router:
 
     def _billable(self, t: float) -> list[InstanceRecord]:
         """The book's records, in its order, without those terminated by ``t`` (they cost
-        nothing, and a terminated instance stays terminated): a long run keeps hundreds."""
+        nothing, and a terminated instance stays terminated): a long run keeps hundreds.
+        Records the book added since the last call join at the end (the book only adds
+        them, in order), instead of walking every record again after each launch."""
         records = self.book.records
-        if len(records) != self._billable_seen:
-            self._billable_seen = len(records)
+        seen = self._billable_seen
+        if records is not self._billable_of or len(records) < seen:
+            self._billable_of = records
             self._live = list(records.values())
+        elif len(records) > seen:  # the book only adds records, at its end: add those
+            self._live.extend(itertools.islice(records.values(), seen, None))
+        self._billable_seen = len(records)
         self._live = [r for r in self._live if not (
             r.ended == "terminated" and r.ended_t is not None and t >= r.ended_t)]
         return self._live

@@ -163,10 +163,10 @@ def test_bad_destinations_and_options_are_explained() -> None:
 @pytest.mark.parametrize("scaling", [False, True])
 def test_a_kept_route_is_the_route_computed_afresh(monkeypatch: pytest.MonkeyPatch,
                                                    scaling: bool) -> None:
-    """The router keeps a route's shape and the cost per second until something they depend
-    on changes; at every step both must equal computing them from scratch, through a
-    crashed web server, a noisy neighbour, a failed host and a failed AZ mid-run (with and
-    without scaling)."""
+    """The router keeps a route's shape, the cost per second and the instances it bills
+    until something they depend on changes; at every step they must equal computing them
+    from scratch, through a crashed web server, a noisy neighbour, a failed host and a
+    failed AZ mid-run (with and without scaling)."""
     from dataclasses import replace
 
     from cloudlab.sim.autoscaling.groups import auto_scaling
@@ -183,6 +183,9 @@ def test_a_kept_route_is_the_route_computed_afresh(monkeypatch: pytest.MonkeyPat
         desired = sum(g.desired for g in scaler.groups.values() if tgs & set(g.target_groups))
         fresh = replace(self._route_shape(t), desired=desired, cost_per_s=self._bill(t)[0])
         assert got == fresh, f"kept route differs from a fresh one at t={t}"
+        billable = [r for r in self.book.records.values() if not (
+            r.ended == "terminated" and r.ended_t is not None and t >= r.ended_t)]
+        assert self._billable(t) == billable, f"billed instances differ at t={t}"
         checked.append(t)
         return got
 
