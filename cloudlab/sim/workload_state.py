@@ -315,14 +315,22 @@ class Router:
 def _next_change(route: Route, t: float) -> float:
     """The earliest time after ``t`` at which an instance of the route starts running,
     starts serving or ends (what :meth:`InstanceRecord.serves` and ``state_at`` compare
-    with); ``inf`` if none does."""
+    with); ``inf`` if none does. (Plain compares: it runs after every change of a route,
+    for each of up to 20 targets and their members.)"""
     until = math.inf
-    for record in [r for r, _, _ in route.targets] + route.members:
-        launch_t, plan = record.launch_t, record.plan
-        times = [launch_t + plan.running_after_s, record.ended_t]
-        if plan.serving_after_s is not None:
-            times.append(launch_t + plan.serving_after_s)
-        until = min([until, *(x for x in times if x is not None and x > t)])
+    for records in ([r for r, _, _ in route.targets], route.members):
+        for record in records:
+            launch_t, plan = record.launch_t, record.plan
+            x = launch_t + plan.running_after_s
+            if t < x < until:
+                until = x
+            x = record.ended_t
+            if x is not None and t < x < until:
+                until = x
+            if plan.serving_after_s is not None:
+                x = launch_t + plan.serving_after_s
+                if t < x < until:
+                    until = x
     return until
 
 

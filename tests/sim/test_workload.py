@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import numpy as np
@@ -290,3 +291,24 @@ def test_a_run_keeps_the_collector_off_older_objects_and_restores_it() -> None:
             assert during and min(during) > frozen - 1000
         finally:
             gc.unfreeze()
+
+
+def test_a_route_holds_until_an_instance_of_it_runs_serves_or_ends() -> None:
+    """The kept route's end: the earliest running, serving or end time after ``t`` of any
+    of its targets and members; times at or before ``t``, and missing ones, do not count."""
+    from types import SimpleNamespace
+
+    from cloudlab.sim.workload_state import Route, _next_change
+
+    def record(launch_t, running_after, serving_after, ended_t):  # type: ignore[no-untyped-def]
+        plan = SimpleNamespace(running_after_s=running_after, serving_after_s=serving_after)
+        return SimpleNamespace(launch_t=launch_t, plan=plan, ended_t=ended_t)
+
+    booting = record(100.0, 30.0, 90.0, None)  # runs at 130, serves at 190
+    ending = record(0.0, 30.0, None, 500.0)
+    route = Route(targets=[(booting, 0.5, True)], members=[ending])
+    assert _next_change(route, 100.0) == 130.0
+    assert _next_change(route, 130.0) == 190.0  # a time equal to t has passed
+    assert _next_change(route, 190.0) == 500.0  # the member's end
+    assert _next_change(route, 500.0) == math.inf
+    assert _next_change(Route(), 0.0) == math.inf
