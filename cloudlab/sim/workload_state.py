@@ -324,9 +324,9 @@ def _next_change(route: Route, t: float) -> float:
             x = launch_t + plan.running_after_s
             if t < x < until:
                 until = x
-            x = record.ended_t
-            if x is not None and t < x < until:
-                until = x
+            ended_t = record.ended_t
+            if ended_t is not None and t < ended_t < until:
+                until = ended_t
             if plan.serving_after_s is not None:
                 x = launch_t + plan.serving_after_s
                 if t < x < until:
