@@ -18,8 +18,10 @@ inside a stretch, so each one is a few vectorised numpy operations):
   and per Auto Scaling group, every 5 minutes with basic monitoring; ALB ``RequestCount``,
   ``HTTPCode_ELB_5XX_Count``, ``TargetResponseTime``, ``HealthyHostCount``,
   ``RequestCountPerTarget``) so alarms see them and learners read them with boto3;
-- cost accrues per second: running instances, their root volumes, the load balancer's
-  hours and LCUs, public IPv4 addresses (see ``cloudlab/data/compute_prices.json``).
+- cost accrues per second: running instances, their root volumes, each load balancer's
+  hours at the price of its kind, the capacity units (or, for a Classic Load Balancer,
+  the processed bytes) of the requests sent through one, public IPv4 addresses (see
+  ``cloudlab/data/compute_prices.json``).
 
 The result is a :class:`~cloudlab.sim.scenario.RunResult` whose recorder has the series the
 scaling dashboard draws (``demand_rps``, ``served_rps``, ``errors_rps``, ``p95_ms``,
@@ -40,7 +42,7 @@ from cloudlab.sim._validate import number
 from cloudlab.sim.recorder import Marker, Recorder
 from cloudlab.sim.scenario import LiveView, RunResult, _progress_bar
 from cloudlab.sim.traffic import TrafficModel
-from cloudlab.sim.workload_state import Route, Router, prices
+from cloudlab.sim.workload_state import Route, Router
 
 __all__ = ["WebTraffic"]
 
@@ -208,7 +210,7 @@ class _Run:
         a["desired"][i:j] = route.desired
         for az in set(route.per_az) | set(self.az_arrays):
             self._az_array(az)[i:j] = route.per_az.get(az, 0)
-        rate = route.cost_per_s + prices().lcu_usd_per_request * demand
+        rate = route.cost_per_s + route.usd_per_request * demand
         steps = np.cumsum(rate * self.step)
         a["cost_usd"][i:j] = self.billed + steps
         self.billed += float(steps[-1])
@@ -227,7 +229,7 @@ class _Run:
         if not self.az_arrays.keys() >= route.per_az.keys():  # a new AZ gets its array now
             for az in set(route.per_az) | set(self.az_arrays):
                 self._az_array(az)
-        cost = (route.cost_per_s + prices().lcu_usd_per_request * demand) * self.step
+        cost = (route.cost_per_s + route.usd_per_request * demand) * self.step
         self.billed += cost
         if not self._rows:
             self._rows_from = i

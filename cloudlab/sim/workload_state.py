@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +37,11 @@ class Prices:
     ipv4_per_s: float
     root_volume_per_s: float
     lcu_usd_per_request: float
+    #: per load balancer kind (``application``, ``network``, ``gateway``, ``classic``): its
+    #: hourly price per second, and what one request through it adds (LCUs of new
+    #: connections, NLCUs of new flows, a Classic Load Balancer's processed bytes)
+    lb_per_s: dict[str, float] = field(default_factory=dict)
+    lb_usd_per_request: dict[str, float] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -44,14 +50,26 @@ def prices() -> Prices:
         "compute_prices.json").read_text("utf-8"))
     p, m = data["prices"], data["model"]
     hours_month = m["hours_per_month"]["value"]
-    per_lcu_request = 1.0 / (m["requests_per_connection"]["value"]
-                             * m["new_connections_per_lcu"]["value"])
+    connections = 1.0 / m["requests_per_connection"]["value"]  # per request
+    per_lcu_request = connections / m["new_connections_per_lcu"]["value"]
+    lcu_usd_per_request = p["alb_lcu_hour"]["value"] / 3600.0 * per_lcu_request
     return Prices(
         alb_per_s=p["alb_hour"]["value"] / 3600.0,
         ipv4_per_s=p["public_ipv4_hour"]["value"] / 3600.0,
         root_volume_per_s=(m["root_volume_gib"]["value"] * p["gp3_gb_month"]["value"]
                            / hours_month / 3600.0),
-        lcu_usd_per_request=p["alb_lcu_hour"]["value"] / 3600.0 * per_lcu_request,
+        lcu_usd_per_request=lcu_usd_per_request,
+        lb_per_s={"application": p["alb_hour"]["value"] / 3600.0,
+                  "network": p["nlb_hour"]["value"] / 3600.0,
+                  "gateway": p["gwlb_hour"]["value"] / 3600.0,
+                  "classic": p["clb_hour"]["value"] / 3600.0},
+        lb_usd_per_request={
+            "application": lcu_usd_per_request,
+            "network": (p["nlb_nlcu_hour"]["value"] / 3600.0 * connections
+                        / m["new_flows_per_nlcu"]["value"]),
+            "gateway": 0.0,  # no requests go through one in the simulation
+            "classic": (p["clb_gb"]["value"] * m["clb_bytes_per_request"]["value"]
+                        / m["bytes_per_gb"]["value"])},
     )
 
 
@@ -76,6 +94,9 @@ class Route:
     target_rps: list[float] = field(default_factory=list)
     #: instance ids of the members that are running
     running_ids: list[str] = field(default_factory=list)
+    #: what one request costs on top of ``cost_per_s`` (a load balancer's capacity units or
+    #: processed bytes; nothing straight to an instance or an Elastic IP)
+    usd_per_request: float = 0.0
 
     def at(self, desired: int, cost_per_s: float) -> Route:
         """A copy with another desired capacity and cost per second: what changes while the
@@ -194,6 +215,7 @@ class Router:
         route = Route(lb=self.lb)
         down = self.book.down_azs
         if self.lb is not None:
+            route.usd_per_request = _lb_rate(prices().lb_usd_per_request, self.lb.kind)
             for target, share, zonal in self.lbs.shares(self.lb):
                 record = self.book.records.get(target.target_id)
                 if record is None:
@@ -279,7 +301,9 @@ class Router:
                 until = min(until, record.ended_t)
             if record.running_t > t:
                 until = min(until, record.running_t)
-        total += p.alb_per_s * len(self.lbs.balancers)
+        kinds = Counter(lb.kind for lb in self.lbs.balancers.values())
+        for kind in sorted(kinds):  # each load balancer at the hourly price of its kind
+            total += _lb_rate(p.lb_per_s, kind) * kinds[kind]
         total += p.ipv4_per_s * ips
         return total, until
 
@@ -332,6 +356,12 @@ def _next_change(route: Route, t: float) -> float:
                 if t < x < until:
                     until = x
     return until
+
+
+def _lb_rate(rates: dict[str, float], kind: str) -> float:
+    """The price of a load balancer ``kind``; a kind the price list lacks costs what an
+    Application Load Balancer costs."""
+    return rates.get(kind, rates["application"])
 
 
 def _looks_like_ip(text: str) -> bool:

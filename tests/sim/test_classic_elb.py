@@ -276,3 +276,31 @@ def test_a_run_publishes_aws_elb_metrics_by_load_balancer_name(cloud: Cloud) -> 
     assert stat("HealthyHostCount", "Maximum")[-1] == 1
     assert stat("UnHealthyHostCount", "Maximum")[-1] == 1
     assert all(x > 0 for x in stat("Latency", "Average"))
+
+
+def test_a_classic_load_balancer_is_billed_its_hours_and_processed_bytes(cloud: Cloud) -> None:
+    """A CLB costs $0.025 an hour and $0.008 per GB it processes (us-east-1, ELB pricing
+    page, November 2026): not the ALB's hourly price and LCUs."""
+    from cloudlab.sim.workload_metrics import REQUEST_BYTES, RESPONSE_BYTES
+    from cloudlab.sim.workload_state import prices
+
+    dns = make_clb(cloud)
+    [iid] = launch(cloud)
+    cloud.advance(minutes=5)
+    p = prices()
+    assert p.lb_per_s["classic"] == pytest.approx(0.025 / 3600)
+    per_request = 0.008 * (REQUEST_BYTES + RESPONSE_BYTES) / 1e9
+    assert p.lb_usd_per_request["classic"] == pytest.approx(per_request)
+    router = Router(cloud, dns)
+    route = router.route(cloud.t)
+    assert route.usd_per_request == p.lb_usd_per_request["classic"]
+    alone = Router(cloud, iid)._bill(cloud.t)[0]  # the same cloud's other costs
+    assert route.cost_per_s == pytest.approx(alone)  # the CLB is in both
+    before = router._bill(cloud.t)[0]
+    cloud.client("elb").delete_load_balancer(LoadBalancerName="web")
+    after = Router(cloud, iid)._bill(cloud.t)[0]
+    assert before - after == pytest.approx(0.025 / 3600)
+    rec = cloud.run(WebTraffic(Constant(100), to=iid, step_s=60), minutes=10,
+                    progress=False).recorder
+    # straight to the instance: no per-request charge, only the per-second costs
+    assert rec["cost_usd"][-1] == pytest.approx(after * 600)
