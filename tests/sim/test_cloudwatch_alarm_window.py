@@ -1,4 +1,4 @@
-"""The alarm engine's kept evaluation range (AlarmEngine._window / _advance) and its quick
+"""The alarm engine's kept evaluation range (AlarmEngine._window, window.advance) and its quick
 state rule (AlarmEngine._choose) give exactly what reading the store afresh and
 evaluation.choose give, through every kind of change a metric or an alarm can get."""
 
@@ -21,6 +21,7 @@ from cloudlab.sim.cloudwatch.evaluation import (
     _stamp,
     choose,
 )
+from cloudlab.sim.cloudwatch.window import kept
 
 DIMS = {"InstanceId": "i-1"}
 CW_DIMS = [{"Name": "InstanceId", "Value": "i-1"}]
@@ -49,7 +50,7 @@ def _check_kept_ranges(cloud: Cloud) -> int:
     engine, store = alarms(cloud), metrics(cloud)
     checked = 0
     for spec in engine._load():
-        window = engine._runtime[spec.name].window
+        window = kept(cloud).get(spec.name)
         if window is None or window.spec is not spec:
             continue
         fresh = store.window(spec.key, spec.stat, spec.period, window.t0, spec.span)

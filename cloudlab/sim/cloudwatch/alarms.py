@@ -59,6 +59,7 @@ from cloudlab.sim.cloudwatch.history import (
 )
 from cloudlab.sim.cloudwatch.metrics import MetricKey, MetricStore, metric_key, metrics
 from cloudlab.sim.cloudwatch.series import STATISTICS, parse_percentile
+from cloudlab.sim.cloudwatch.window import Window, advance, kept
 
 if TYPE_CHECKING:
     from cloudlab.cloud import Cloud
@@ -73,7 +74,6 @@ _STATE = "cloudwatch.alarms"
 _ACTION_KEYS = {"ALARM": "AlarmActions", "OK": "OKActions",
                 "INSUFFICIENT_DATA": "InsufficientDataActions"}
 _MAX_REASON = 1023  # StateReason length limit
-_EXACT = 2.0 ** 52  # whole numbers of seconds below this are exact in float arithmetic
 
 
 @dataclass
@@ -86,22 +86,6 @@ class _Runtime:
     config_t: float
     note: str = ""  # why the alarm is not evaluated, once written
     memo: tuple[float, int, str] | None = None  # (range end, data version, state) last seen
-    window: _Window | None = None  # the range last read, to move along (see _advance)
-
-
-@dataclass
-class _Window:
-    """The statistic and sample count per period of an alarm's range ``[t0, end)`` as read
-    at data version ``version``; ``quiet_after``: the metric had no datapoint at or after
-    ``end`` then (so periods after ``end`` held nothing but what was added since)."""
-
-    spec: _Spec
-    t0: float
-    end: float
-    version: int
-    values: list[float]
-    counts: list[float]
-    quiet_after: bool
 
 
 @dataclass(frozen=True)
@@ -168,16 +152,6 @@ def _spec(alarm: dict[str, Any]) -> _Spec:
                    for state, key in _ACTION_KEYS.items()})
 
 
-def _one_value(spec: _Spec, v: float) -> float:
-    """The statistic of a period holding the single value ``v`` (as the store computes it:
-    an Average is the sum over the count, a SampleCount the count)."""
-    if spec.q is None and spec.stat == "Average":
-        return v / 1.0
-    if spec.q is None and spec.stat == "SampleCount":
-        return 1.0
-    return v
-
-
 class AlarmEngine:
     """Alarm evaluation for one cloud. Get it with :func:`alarms` (which also starts the
     evaluation every minute of virtual time).
@@ -203,6 +177,7 @@ class AlarmEngine:
         self._specs: list[_Spec] | None = None
         self._runtime: dict[str, _Runtime] = {}
         self._unwritten: dict[str, tuple[str, str, Mapping[str, Any]]] = {}
+        self._windows = kept(cloud)  # the range each alarm read last, to move along
         clock = cloud.clock
         self._start = clock.start  # the clock's start and its epoch seconds
         self._offset = clock.start.timestamp()
@@ -323,57 +298,20 @@ class AlarmEngine:
         """The statistic and sample count of each period of the range (NaN: missing)."""
         store, key = self.store, spec.key
         if spec.unit and store.unit(key) != spec.unit:
-            rt.window = None
+            self._windows.pop(spec.name, None)
             return [math.nan] * spec.span, [0.0] * spec.span  # no datapoint has that Unit
-        got = None if rt.window is None else self._advance(spec, rt.window, t0, end)
+        window = self._windows.get(spec.name)
+        got = None if window is None else advance(store, spec, window, t0, end)
         if got is None:
             got = store.window(key, spec.stat, spec.period, t0, spec.span)
-        window = rt.window
         if window is None:
-            rt.window = _Window(spec, t0, end, version, got[0], got[1], store.latest(key) < end)
+            self._windows[spec.name] = Window(spec, t0, end, version, got[0], got[1],
+                                              store.latest(key) < end)
         else:  # (updated in place: one object per alarm)
             window.spec, window.t0, window.end, window.version = spec, t0, end, version
             window.values, window.counts = got
             window.quiet_after = store.latest(key) < end
         return got
-
-    def _advance(self, spec: _Spec, old: _Window, t0: float,
-                 end: float) -> tuple[list[float], list[float]] | None:
-        """The range ``[t0, end)`` from the range read before, when the metric only got a
-        few single values since (``None`` when it cannot tell: then the store is read).
-
-        Exactly what the store answers: the periods both ranges share keep their
-        statistic, the periods after the old range held nothing (``quiet_after``), and a
-        period that gets its first datapoint has the statistic of one value (for an
-        Average, the value divided by a count of 1). A period that gets a second one, or
-        times or periods that are not whole seconds (where the store's binning could round
-        differently), leave it to the store."""
-        period = spec.period
-        if (old.spec is not spec or not old.quiet_after or t0 < old.t0
-                or not t0.is_integer() or not -_EXACT < t0 < _EXACT):
-            return None
-        shift = int(t0 - old.t0) // period
-        if old.t0 + shift * period != t0:
-            return None
-        added = self.store.added_since(spec.key, old.version)
-        if added is None:
-            return None
-        span = spec.span
-        if shift >= span:
-            values, counts = [math.nan] * span, [0.0] * span
-        else:
-            values = old.values[shift:] + [math.nan] * shift
-            counts = old.counts[shift:] + [0.0] * shift
-        for t, v in added:
-            if not t.is_integer() or not -_EXACT < t < _EXACT:
-                return None
-            if not t0 <= t < end:
-                continue  # outside the range: no effect on it
-            i = int(t - t0) // period
-            if counts[i]:
-                return None  # a second datapoint in the period
-            values[i], counts[i] = _one_value(spec, v), 1.0
-        return values, counts
 
     # -- changing state -----------------------------------------------------------------
     def transition(self, alarm: Mapping[str, Any], new_state: str, reason: str,
@@ -450,6 +388,7 @@ class AlarmEngine:
         now = self._cloud.t
         for name in names:
             self._unwritten.pop(name, None)
+            self._windows.pop(name, None)
             if self._runtime.pop(name, None) is not None:
                 self.items.append(configuration_item(now, name, "Delete",
                                                      {"alarmName": name}))
