@@ -174,3 +174,18 @@ def test_reason_timestamps_of_whole_seconds_are_strftime(start, seconds, whole_s
     assert _stamp(start, float(seconds)) == at.strftime("%d/%m/%y %H:%M:%S")
     assert _iso(start, float(seconds)) == at.strftime("%Y-%m-%dT%H:%M:%S.") + \
         f"{at.microsecond // 1000:03d}+0000"
+
+
+def test_reason_timestamps_follow_the_start_they_are_given():
+    """The day and second of the day of a start are kept for the start last seen: starts
+    taken in turn (none, one with microseconds, others in other zones and days) each give
+    strftime's text."""
+    starts = [None, datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 5, 23, 59, 59),
+              datetime(2026, 3, 1, 12, 30, tzinfo=timezone(timedelta(hours=2))),
+              datetime(2026, 1, 5, 0, 0, 0, 500_000, tzinfo=UTC), datetime(1999, 12, 31)]
+    for seconds in (0.0, 59.0, 86_400.0, 3_600.5, -61.0, 604_800.0):
+        for start in starts * 2:
+            at = (start or datetime(1970, 1, 1)) + timedelta(seconds=seconds)
+            assert _stamp(start, seconds) == at.strftime("%d/%m/%y %H:%M:%S")
+            assert _iso(start, seconds) == at.strftime("%Y-%m-%dT%H:%M:%S.") + \
+                f"{at.microsecond // 1000:03d}+0000"
