@@ -18,6 +18,7 @@ from cloudlab.sim.cloudwatch.actions import (
     _iso,
     handler_for,
     register_alarm_action,
+    timestamp,
     unregister_alarm_action,
 )
 from cloudlab.sim.cloudwatch.alarms import alarms
@@ -62,13 +63,15 @@ def test_the_handler_of_an_arn_follows_every_registration(lambda_prefixes: None)
     datetime(2026, 1, 5, 12, tzinfo=timezone(timedelta(hours=2))), datetime(2026, 1, 5),
     datetime(999, 12, 31, 23, 59, tzinfo=UTC), datetime(1, 1, 1)])
 def test_history_timestamps_are_what_strftime_writes(start: datetime) -> None:
-    for seconds in (0.0, 0.0004, 0.0015, 59.9996, 86_399.999_9, 604_800.25):
+    for seconds in (0.0, 0.0004, 0.0015, 59.9996, 60.0, 86_399.999_9, 86_400.0, 604_800.25,
+                    -3_600.0):
         try:
             when = start + timedelta(seconds=seconds)
         except OverflowError:
             continue
         expected = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
         assert _iso(when) == expected
+        assert timestamp(start, seconds) == expected  # what run_action writes
 
 
 def _reference(cloud: Cloud, alarm: dict[str, Any]) -> float | None:
