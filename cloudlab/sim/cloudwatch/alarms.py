@@ -43,12 +43,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cloudlab.sim.cloudwatch import actions as _actions
+from cloudlab.sim.cloudwatch.definition import ACTION_KEYS, Spec, parse
 from cloudlab.sim.cloudwatch.evaluation import (
     COMPARE,
-    COMPARISONS,
     choose,
     decide,
-    evaluation_range,
     low_sample_limit,
 )
 from cloudlab.sim.cloudwatch.history import (
@@ -57,8 +56,7 @@ from cloudlab.sim.cloudwatch.history import (
     configuration_item,
     state_item,
 )
-from cloudlab.sim.cloudwatch.metrics import MetricKey, MetricStore, metric_key, metrics
-from cloudlab.sim.cloudwatch.series import STATISTICS, parse_percentile
+from cloudlab.sim.cloudwatch.metrics import MetricStore, metrics
 from cloudlab.sim.cloudwatch.window import Window, advance, kept
 
 if TYPE_CHECKING:
@@ -71,8 +69,6 @@ EVALUATION_INTERVAL_S = 60
 #: The reason a new alarm starts with (AWS sets ``INSUFFICIENT_DATA``; moto says ``OK``).
 INITIAL_REASON = "Unchecked: Initial alarm creation"
 _STATE = "cloudwatch.alarms"
-_ACTION_KEYS = {"ALARM": "AlarmActions", "OK": "OKActions",
-                "INSUFFICIENT_DATA": "InsufficientDataActions"}
 _MAX_REASON = 1023  # StateReason length limit
 
 
@@ -86,70 +82,6 @@ class _Runtime:
     config_t: float
     note: str = ""  # why the alarm is not evaluated, once written
     memo: tuple[float, int, str] | None = None  # (range end, data version, state) last seen
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """An alarm definition, parsed once per ``describe_alarms``."""
-
-    alarm: dict[str, Any]
-    name: str
-    key: MetricKey
-    stat: str
-    q: float | None
-    period: int
-    n: int
-    m: int
-    span: int
-    threshold: float
-    operator: str
-    treat: str
-    unit: str | None
-    low_sample_ignore: bool
-    enabled: bool
-    note: str
-    repeating: dict[str, tuple[str, ...]]  # per state: actions that run every minute in it
-
-
-def _unsupported(alarm: Mapping[str, Any]) -> str:
-    if alarm.get("Metrics"):
-        return ("Not evaluated: the mini cloud does not evaluate metric-math alarms "
-                "(Metrics=...); it evaluates alarms on a single metric.")
-    if alarm.get("ComparisonOperator") not in COMPARISONS:
-        return (f"Not evaluated: the mini cloud does not evaluate "
-                f"{alarm.get('ComparisonOperator')} (anomaly detection) alarms.")
-    stat = alarm.get("ExtendedStatistic") or alarm.get("Statistic")
-    if stat not in STATISTICS and parse_percentile(str(stat)) is None:
-        return (f"Not evaluated: the mini cloud evaluates Statistic and pNN percentiles, "
-                f"not the extended statistic {stat}.")
-    if alarm.get("Threshold") is None or not alarm.get("Period"):
-        return "Not evaluated: the alarm has no Threshold or no Period."
-    return ""
-
-
-def _spec(alarm: dict[str, Any]) -> _Spec:
-    note = _unsupported(alarm)
-    n = int(alarm.get("EvaluationPeriods") or 1)
-    stat = str(alarm.get("ExtendedStatistic") or alarm.get("Statistic") or "")
-    treat = str(alarm.get("TreatMissingData") or "missing")
-    namespace = str(alarm.get("Namespace") or "")
-    if namespace.startswith("AWS/DynamoDB"):
-        # "Alarms that evaluate metrics in the AWS/DynamoDB namespace always ignore missing
-        # data even if you choose a different option" (PutMetricAlarm API reference)
-        treat = "ignore"
-    dims = {d["Name"]: d["Value"] for d in alarm.get("Dimensions") or ()}
-    return _Spec(
-        alarm=alarm, name=alarm["AlarmName"],
-        key=metric_key(namespace, str(alarm.get("MetricName") or ""), dims),
-        stat=stat, q=parse_percentile(stat), period=int(alarm.get("Period") or 60), n=n,
-        m=int(alarm.get("DatapointsToAlarm") or n), span=evaluation_range(n),
-        threshold=float(alarm["Threshold"]) if alarm.get("Threshold") is not None else 0.0,
-        operator=str(alarm.get("ComparisonOperator")), treat=treat,
-        unit=alarm.get("Unit") or None,
-        low_sample_ignore=alarm.get("EvaluateLowSampleCountPercentile") == "ignore",
-        enabled=bool(alarm.get("ActionsEnabled", True)), note=note,
-        repeating={state: tuple(a for a in alarm.get(key) or () if _actions.repeats(a))
-                   for state, key in _ACTION_KEYS.items()})
 
 
 class AlarmEngine:
@@ -174,7 +106,7 @@ class AlarmEngine:
         self.writing = False  # True while the engine itself calls set_alarm_state
         self.describe_calls = 0
         self._callbacks: list[Callable[[AlarmTransition], object]] = []
-        self._specs: list[_Spec] | None = None
+        self._specs: list[Spec] | None = None
         self._runtime: dict[str, _Runtime] = {}
         self._unwritten: dict[str, tuple[str, str, Mapping[str, Any]]] = {}
         self._windows = kept(cloud)  # the range each alarm read last, to move along
@@ -195,7 +127,7 @@ class AlarmEngine:
         """Forget the cached alarm definitions (read again at the next evaluation)."""
         self._specs = None
 
-    def _load(self) -> list[_Spec]:
+    def _load(self) -> list[Spec]:
         if self._specs is None:
             client = self._cloud.client("cloudwatch")
             found: list[dict[str, Any]] = []
@@ -204,7 +136,7 @@ class AlarmEngine:
                 self.describe_calls += 1
                 found.extend(page.get("MetricAlarms", ()))
             found.sort(key=lambda a: a["AlarmName"])
-            self._specs = [_spec(a) for a in found]
+            self._specs = [parse(a) for a in found]
             for alarm in found:
                 if alarm["AlarmName"] not in self._runtime:
                     self._adopt(alarm)
@@ -238,7 +170,7 @@ class AlarmEngine:
             self._evaluate_one(spec)
         return self.history[before:]
 
-    def _evaluate_one(self, spec: _Spec) -> None:
+    def _evaluate_one(self, spec: Spec) -> None:
         rt = self._runtime[spec.name]
         if spec.note:
             if rt.note != spec.note:
@@ -276,7 +208,7 @@ class AlarmEngine:
                 self._run(spec.alarm, arn, rt.state, rt.state, rt.reason, rt)
 
     @staticmethod
-    def _choose(spec: _Spec, values: list[float]) -> str | None:
+    def _choose(spec: Spec, values: list[float]) -> str | None:
         """The state :func:`choose` gives for ``values``. When the N newest periods all have
         data (their sum is not NaN), those N are the evaluated datapoints, none is filled
         in and the state is ALARM if at least M of them breach, else OK: that, without
@@ -293,7 +225,7 @@ class AlarmEngine:
         hits = [bool(compare(v, threshold)) for v in values]
         return choose(values, hits, n, spec.m, spec.treat)[0]
 
-    def _window(self, spec: _Spec, rt: _Runtime, t0: float, end: float,
+    def _window(self, spec: Spec, rt: _Runtime, t0: float, end: float,
                 version: int) -> tuple[list[float], list[float]]:
         """The statistic and sample count of each period of the range (NaN: missing)."""
         store, key = self.store, spec.key
@@ -336,7 +268,7 @@ class AlarmEngine:
 
     @staticmethod
     def _actions_for(alarm: Mapping[str, Any], state: str) -> list[str]:
-        return list(alarm.get(_ACTION_KEYS[state]) or ())
+        return list(alarm.get(ACTION_KEYS[state]) or ())
 
     def _run(self, alarm: Mapping[str, Any], arn: str, old: str, new: str, reason: str,
              rt: _Runtime | None = None) -> None:

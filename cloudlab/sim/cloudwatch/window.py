@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cloudlab.sim.cloudwatch.alarms import _Spec
+    from cloudlab.sim.cloudwatch.definition import Spec
     from cloudlab.sim.cloudwatch.metrics import MetricKey, MetricStore
 
 __all__ = ["Window", "advance", "kept", "kept_statistic"]
@@ -34,7 +34,7 @@ class Window:
     at data version ``version``; ``quiet_after``: the metric had no datapoint at or after
     ``end`` then (so periods after ``end`` held nothing but what was added since)."""
 
-    spec: _Spec
+    spec: Spec
     t0: float
     end: float
     version: int
@@ -49,7 +49,7 @@ def kept(cloud: Any) -> dict[str, Window]:
     return cloud.state(_STATE, dict)  # type: ignore[no-any-return]
 
 
-def _one_value(spec: _Spec, v: float) -> float:
+def _one_value(spec: Spec, v: float) -> float:
     """The statistic of a period holding the single value ``v`` (as the store computes it:
     an Average is the sum over the count, a SampleCount the count)."""
     if spec.q is None and spec.stat == "Average":
@@ -59,7 +59,7 @@ def _one_value(spec: _Spec, v: float) -> float:
     return v
 
 
-def advance(store: MetricStore, spec: _Spec, old: Window, t0: float,
+def advance(store: MetricStore, spec: Spec, old: Window, t0: float,
             end: float) -> tuple[list[float], list[float]] | None:
     """The range ``[t0, end)`` from the range read before, when the metric only got a few
     single values since (``None`` when it cannot tell: then the store is read).
