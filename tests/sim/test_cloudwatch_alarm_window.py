@@ -189,3 +189,36 @@ def test_reason_timestamps_follow_the_start_they_are_given():
             assert _stamp(start, seconds) == at.strftime("%d/%m/%y %H:%M:%S")
             assert _iso(start, seconds) == at.strftime("%Y-%m-%dT%H:%M:%S.") + \
                 f"{at.microsecond // 1000:03d}+0000"
+
+
+def test_kept_range_moved_by_one_period_with_one_new_value():
+    """The usual minute (one period on, one new value in the newest period) is moved along
+    in place; one value elsewhere (ahead of the range, in an older period left empty, at
+    a time not a whole second, just before the range's end), two values, or the range not
+    moved on, is not that case."""
+    with Cloud(seed=1) as cloud:
+        store = metrics(cloud)
+        _put_alarm(cloud, "avg", EvaluationPeriods=3, DatapointsToAlarm=1)
+        _put_alarm(cloud, "max5", Statistic="Maximum", Period=300, EvaluationPeriods=2,
+                   DatapointsToAlarm=1)
+        cloud.advance(seconds=30)
+        checked = 0
+        for minute in range(1, 41):
+            t = cloud.t  # 30 s into the minute the next evaluation reads last
+            if minute == 10:  # only a value ahead of the range
+                t += 120.0
+            elif minute == 14:  # only a value in an older period, empty until now
+                t -= 120.0
+            elif minute == 17:  # a time that is not a whole second
+                t += 0.25
+            elif minute == 21:  # just before the end of the period
+                t = math.nextafter(t + 30.0, -math.inf)
+            if minute not in (13, 20):  # 13, 20: nothing (14 fills the gap of 12-13)
+                store.put("AWS/EC2", "CPUUtilization", DIMS, t, 40.0 + minute,
+                          unit="Percent")
+            if minute == 25:  # two values in the newest period
+                store.put("AWS/EC2", "CPUUtilization", DIMS, t + 10.0, 90.0, unit="Percent")
+            cloud.advance(seconds=30 if minute % 7 else 60)  # (every 7th: a minute more)
+            checked += _check_kept_ranges(cloud)
+            cloud.advance(seconds=30)
+        assert checked >= 70

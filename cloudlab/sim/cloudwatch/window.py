@@ -80,6 +80,17 @@ def advance(store: MetricStore, spec: Spec, old: Window, t0: float,
     added = store.added_since(spec.key, old.version)
     if added is None:
         return None
+    if shift == 1 and len(added) == 1:
+        # The usual minute: the range moved on by one period and the metric got one value,
+        # in the newest period (whole seconds between the range's whole-second bounds).
+        # The kept lists are moved along in place (nobody else keeps them).
+        t, v = added[0]
+        if t.is_integer() and end - period <= t < end:
+            values, counts = old.values, old.counts
+            del values[0], counts[0]
+            values.append(_one_value(spec, v))
+            counts.append(1.0)
+            return values, counts
     span = spec.span
     if shift >= span:
         values, counts = [math.nan] * span, [0.0] * span
