@@ -1,4 +1,4 @@
-"""The alarm engine's kept evaluation range (AlarmEngine._window / _advance) and its quick
+"""The alarm engine's kept evaluation range (AlarmEngine._window, window.advance) and its quick
 state rule (AlarmEngine._choose) give exactly what reading the store afresh and
 evaluation.choose give, through every kind of change a metric or an alarm can get."""
 
@@ -21,6 +21,7 @@ from cloudlab.sim.cloudwatch.evaluation import (
     _stamp,
     choose,
 )
+from cloudlab.sim.cloudwatch.window import kept
 
 DIMS = {"InstanceId": "i-1"}
 CW_DIMS = [{"Name": "InstanceId", "Value": "i-1"}]
@@ -49,7 +50,7 @@ def _check_kept_ranges(cloud: Cloud) -> int:
     engine, store = alarms(cloud), metrics(cloud)
     checked = 0
     for spec in engine._load():
-        window = engine._runtime[spec.name].window
+        window = kept(cloud).get(spec.name)
         if window is None or window.spec is not spec:
             continue
         fresh = store.window(spec.key, spec.stat, spec.period, window.t0, spec.span)
@@ -173,3 +174,51 @@ def test_reason_timestamps_of_whole_seconds_are_strftime(start, seconds, whole_s
     assert _stamp(start, float(seconds)) == at.strftime("%d/%m/%y %H:%M:%S")
     assert _iso(start, float(seconds)) == at.strftime("%Y-%m-%dT%H:%M:%S.") + \
         f"{at.microsecond // 1000:03d}+0000"
+
+
+def test_reason_timestamps_follow_the_start_they_are_given():
+    """The day and second of the day of a start are kept for the start last seen: starts
+    taken in turn (none, one with microseconds, others in other zones and days) each give
+    strftime's text."""
+    starts = [None, datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 5, 23, 59, 59),
+              datetime(2026, 3, 1, 12, 30, tzinfo=timezone(timedelta(hours=2))),
+              datetime(2026, 1, 5, 0, 0, 0, 500_000, tzinfo=UTC), datetime(1999, 12, 31)]
+    for seconds in (0.0, 59.0, 86_400.0, 3_600.5, -61.0, 604_800.0):
+        for start in starts * 2:
+            at = (start or datetime(1970, 1, 1)) + timedelta(seconds=seconds)
+            assert _stamp(start, seconds) == at.strftime("%d/%m/%y %H:%M:%S")
+            assert _iso(start, seconds) == at.strftime("%Y-%m-%dT%H:%M:%S.") + \
+                f"{at.microsecond // 1000:03d}+0000"
+
+
+def test_kept_range_moved_by_one_period_with_one_new_value():
+    """The usual minute (one period on, one new value in the newest period) is moved along
+    in place; one value elsewhere (ahead of the range, in an older period left empty, at
+    a time not a whole second, just before the range's end), two values, or the range not
+    moved on, is not that case."""
+    with Cloud(seed=1) as cloud:
+        store = metrics(cloud)
+        _put_alarm(cloud, "avg", EvaluationPeriods=3, DatapointsToAlarm=1)
+        _put_alarm(cloud, "max5", Statistic="Maximum", Period=300, EvaluationPeriods=2,
+                   DatapointsToAlarm=1)
+        cloud.advance(seconds=30)
+        checked = 0
+        for minute in range(1, 41):
+            t = cloud.t  # 30 s into the minute the next evaluation reads last
+            if minute == 10:  # only a value ahead of the range
+                t += 120.0
+            elif minute == 14:  # only a value in an older period, empty until now
+                t -= 120.0
+            elif minute == 17:  # a time that is not a whole second
+                t += 0.25
+            elif minute == 21:  # just before the end of the period
+                t = math.nextafter(t + 30.0, -math.inf)
+            if minute not in (13, 20):  # 13, 20: nothing (14 fills the gap of 12-13)
+                store.put("AWS/EC2", "CPUUtilization", DIMS, t, 40.0 + minute,
+                          unit="Percent")
+            if minute == 25:  # two values in the newest period
+                store.put("AWS/EC2", "CPUUtilization", DIMS, t + 10.0, 90.0, unit="Percent")
+            cloud.advance(seconds=30 if minute % 7 else 60)  # (every 7th: a minute more)
+            checked += _check_kept_ranges(cloud)
+            cloud.advance(seconds=30)
+        assert checked >= 70

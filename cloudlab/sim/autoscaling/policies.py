@@ -35,6 +35,7 @@ from typing import Any
 
 from cloudlab.sim.autoscaling.groups import AutoScaling, GroupView, auto_scaling
 from cloudlab.sim.cloudwatch.metrics import metric_key, metrics
+from cloudlab.sim.cloudwatch.window import kept_statistic
 
 __all__ = ["create_target_tracking_alarms", "execute", "run_alarm_action", "step_for"]
 
@@ -94,6 +95,12 @@ def _latest(cloud: Any, alarm: Mapping[str, Any]) -> float | None:
     """The alarm's statistic over the last full period (``None``: no datapoint in it)."""
     store, key, stat, period = _metric_of(cloud, alarm)
     end = math.floor(cloud.t / period) * period
+    # The alarm that runs this action has just read that period in its evaluation range:
+    # taken from there when that is surely the store's answer (see kept_statistic).
+    found = kept_statistic(cloud, store, alarm.get("AlarmName", ""), key, stat, period,
+                           float(end - period))
+    if found is not None:
+        return found
     # One period of the per-period grid the alarm's own evaluation has just brought up to
     # date: the same value as the statistic of that period, without numpy's fixed costs.
     # A period with no sample (missing, or only a zero-count statistic set) is asked of

@@ -43,12 +43,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cloudlab.sim.cloudwatch import actions as _actions
+from cloudlab.sim.cloudwatch.definition import ACTION_KEYS, Spec, parse
 from cloudlab.sim.cloudwatch.evaluation import (
     COMPARE,
-    COMPARISONS,
     choose,
     decide,
-    evaluation_range,
     low_sample_limit,
 )
 from cloudlab.sim.cloudwatch.history import (
@@ -57,8 +56,8 @@ from cloudlab.sim.cloudwatch.history import (
     configuration_item,
     state_item,
 )
-from cloudlab.sim.cloudwatch.metrics import MetricKey, MetricStore, metric_key, metrics
-from cloudlab.sim.cloudwatch.series import STATISTICS, parse_percentile
+from cloudlab.sim.cloudwatch.metrics import MetricStore, metrics
+from cloudlab.sim.cloudwatch.window import Window, advance, kept
 
 if TYPE_CHECKING:
     from cloudlab.cloud import Cloud
@@ -70,10 +69,7 @@ EVALUATION_INTERVAL_S = 60
 #: The reason a new alarm starts with (AWS sets ``INSUFFICIENT_DATA``; moto says ``OK``).
 INITIAL_REASON = "Unchecked: Initial alarm creation"
 _STATE = "cloudwatch.alarms"
-_ACTION_KEYS = {"ALARM": "AlarmActions", "OK": "OKActions",
-                "INSUFFICIENT_DATA": "InsufficientDataActions"}
 _MAX_REASON = 1023  # StateReason length limit
-_EXACT = 2.0 ** 52  # whole numbers of seconds below this are exact in float arithmetic
 
 
 @dataclass
@@ -86,96 +82,6 @@ class _Runtime:
     config_t: float
     note: str = ""  # why the alarm is not evaluated, once written
     memo: tuple[float, int, str] | None = None  # (range end, data version, state) last seen
-    window: _Window | None = None  # the range last read, to move along (see _advance)
-
-
-@dataclass
-class _Window:
-    """The statistic and sample count per period of an alarm's range ``[t0, end)`` as read
-    at data version ``version``; ``quiet_after``: the metric had no datapoint at or after
-    ``end`` then (so periods after ``end`` held nothing but what was added since)."""
-
-    spec: _Spec
-    t0: float
-    end: float
-    version: int
-    values: list[float]
-    counts: list[float]
-    quiet_after: bool
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """An alarm definition, parsed once per ``describe_alarms``."""
-
-    alarm: dict[str, Any]
-    name: str
-    key: MetricKey
-    stat: str
-    q: float | None
-    period: int
-    n: int
-    m: int
-    span: int
-    threshold: float
-    operator: str
-    treat: str
-    unit: str | None
-    low_sample_ignore: bool
-    enabled: bool
-    note: str
-    repeating: dict[str, tuple[str, ...]]  # per state: actions that run every minute in it
-
-
-def _unsupported(alarm: Mapping[str, Any]) -> str:
-    if alarm.get("Metrics"):
-        return ("Not evaluated: the mini cloud does not evaluate metric-math alarms "
-                "(Metrics=...); it evaluates alarms on a single metric.")
-    if alarm.get("ComparisonOperator") not in COMPARISONS:
-        return (f"Not evaluated: the mini cloud does not evaluate "
-                f"{alarm.get('ComparisonOperator')} (anomaly detection) alarms.")
-    stat = alarm.get("ExtendedStatistic") or alarm.get("Statistic")
-    if stat not in STATISTICS and parse_percentile(str(stat)) is None:
-        return (f"Not evaluated: the mini cloud evaluates Statistic and pNN percentiles, "
-                f"not the extended statistic {stat}.")
-    if alarm.get("Threshold") is None or not alarm.get("Period"):
-        return "Not evaluated: the alarm has no Threshold or no Period."
-    return ""
-
-
-def _spec(alarm: dict[str, Any]) -> _Spec:
-    note = _unsupported(alarm)
-    n = int(alarm.get("EvaluationPeriods") or 1)
-    stat = str(alarm.get("ExtendedStatistic") or alarm.get("Statistic") or "")
-    treat = str(alarm.get("TreatMissingData") or "missing")
-    namespace = str(alarm.get("Namespace") or "")
-    if namespace.startswith("AWS/DynamoDB"):
-        # "Alarms that evaluate metrics in the AWS/DynamoDB namespace always ignore missing
-        # data even if you choose a different option" (PutMetricAlarm API reference)
-        treat = "ignore"
-    dims = {d["Name"]: d["Value"] for d in alarm.get("Dimensions") or ()}
-    return _Spec(
-        alarm=alarm, name=alarm["AlarmName"],
-        key=metric_key(namespace, str(alarm.get("MetricName") or ""), dims),
-        stat=stat, q=parse_percentile(stat), period=int(alarm.get("Period") or 60), n=n,
-        m=int(alarm.get("DatapointsToAlarm") or n), span=evaluation_range(n),
-        threshold=float(alarm["Threshold"]) if alarm.get("Threshold") is not None else 0.0,
-        operator=str(alarm.get("ComparisonOperator")), treat=treat,
-        unit=alarm.get("Unit") or None,
-        low_sample_ignore=alarm.get("EvaluateLowSampleCountPercentile") == "ignore",
-        enabled=bool(alarm.get("ActionsEnabled", True)), note=note,
-        repeating={state: tuple(a for a in alarm.get(key) or () if _actions.repeats(a))
-                   for state, key in _ACTION_KEYS.items()})
-
-
-def _one_value(spec: _Spec, v: float) -> float:
-    """The statistic of a period holding the single value ``v`` (as the store computes it:
-    an Average is the sum over the count, a SampleCount the count)."""
-    if spec.q is None and spec.stat == "Average":
-        return v / 1.0
-    if spec.q is None and spec.stat == "SampleCount":
-        return 1.0
-    return v
 
 
 class AlarmEngine:
@@ -200,9 +106,10 @@ class AlarmEngine:
         self.writing = False  # True while the engine itself calls set_alarm_state
         self.describe_calls = 0
         self._callbacks: list[Callable[[AlarmTransition], object]] = []
-        self._specs: list[_Spec] | None = None
+        self._specs: list[Spec] | None = None
         self._runtime: dict[str, _Runtime] = {}
         self._unwritten: dict[str, tuple[str, str, Mapping[str, Any]]] = {}
+        self._windows = kept(cloud)  # the range each alarm read last, to move along
         clock = cloud.clock
         self._start = clock.start  # the clock's start and its epoch seconds
         self._offset = clock.start.timestamp()
@@ -220,7 +127,7 @@ class AlarmEngine:
         """Forget the cached alarm definitions (read again at the next evaluation)."""
         self._specs = None
 
-    def _load(self) -> list[_Spec]:
+    def _load(self) -> list[Spec]:
         if self._specs is None:
             client = self._cloud.client("cloudwatch")
             found: list[dict[str, Any]] = []
@@ -229,7 +136,7 @@ class AlarmEngine:
                 self.describe_calls += 1
                 found.extend(page.get("MetricAlarms", ()))
             found.sort(key=lambda a: a["AlarmName"])
-            self._specs = [_spec(a) for a in found]
+            self._specs = [parse(a) for a in found]
             for alarm in found:
                 if alarm["AlarmName"] not in self._runtime:
                     self._adopt(alarm)
@@ -263,7 +170,7 @@ class AlarmEngine:
             self._evaluate_one(spec)
         return self.history[before:]
 
-    def _evaluate_one(self, spec: _Spec) -> None:
+    def _evaluate_one(self, spec: Spec) -> None:
         rt = self._runtime[spec.name]
         if spec.note:
             if rt.note != spec.note:
@@ -301,7 +208,7 @@ class AlarmEngine:
                 self._run(spec.alarm, arn, rt.state, rt.state, rt.reason, rt)
 
     @staticmethod
-    def _choose(spec: _Spec, values: list[float]) -> str | None:
+    def _choose(spec: Spec, values: list[float]) -> str | None:
         """The state :func:`choose` gives for ``values``. When the N newest periods all have
         data (their sum is not NaN), those N are the evaluated datapoints, none is filled
         in and the state is ALARM if at least M of them breach, else OK: that, without
@@ -318,62 +225,25 @@ class AlarmEngine:
         hits = [bool(compare(v, threshold)) for v in values]
         return choose(values, hits, n, spec.m, spec.treat)[0]
 
-    def _window(self, spec: _Spec, rt: _Runtime, t0: float, end: float,
+    def _window(self, spec: Spec, rt: _Runtime, t0: float, end: float,
                 version: int) -> tuple[list[float], list[float]]:
         """The statistic and sample count of each period of the range (NaN: missing)."""
         store, key = self.store, spec.key
         if spec.unit and store.unit(key) != spec.unit:
-            rt.window = None
+            self._windows.pop(spec.name, None)
             return [math.nan] * spec.span, [0.0] * spec.span  # no datapoint has that Unit
-        got = None if rt.window is None else self._advance(spec, rt.window, t0, end)
+        window = self._windows.get(spec.name)
+        got = None if window is None else advance(store, spec, window, t0, end)
         if got is None:
             got = store.window(key, spec.stat, spec.period, t0, spec.span)
-        window = rt.window
         if window is None:
-            rt.window = _Window(spec, t0, end, version, got[0], got[1], store.latest(key) < end)
+            self._windows[spec.name] = Window(spec, t0, end, version, got[0], got[1],
+                                              store.latest(key) < end)
         else:  # (updated in place: one object per alarm)
             window.spec, window.t0, window.end, window.version = spec, t0, end, version
             window.values, window.counts = got
             window.quiet_after = store.latest(key) < end
         return got
-
-    def _advance(self, spec: _Spec, old: _Window, t0: float,
-                 end: float) -> tuple[list[float], list[float]] | None:
-        """The range ``[t0, end)`` from the range read before, when the metric only got a
-        few single values since (``None`` when it cannot tell: then the store is read).
-
-        Exactly what the store answers: the periods both ranges share keep their
-        statistic, the periods after the old range held nothing (``quiet_after``), and a
-        period that gets its first datapoint has the statistic of one value (for an
-        Average, the value divided by a count of 1). A period that gets a second one, or
-        times or periods that are not whole seconds (where the store's binning could round
-        differently), leave it to the store."""
-        period = spec.period
-        if (old.spec is not spec or not old.quiet_after or t0 < old.t0
-                or not t0.is_integer() or not -_EXACT < t0 < _EXACT):
-            return None
-        shift = int(t0 - old.t0) // period
-        if old.t0 + shift * period != t0:
-            return None
-        added = self.store.added_since(spec.key, old.version)
-        if added is None:
-            return None
-        span = spec.span
-        if shift >= span:
-            values, counts = [math.nan] * span, [0.0] * span
-        else:
-            values = old.values[shift:] + [math.nan] * shift
-            counts = old.counts[shift:] + [0.0] * shift
-        for t, v in added:
-            if not t.is_integer() or not -_EXACT < t < _EXACT:
-                return None
-            if not t0 <= t < end:
-                continue  # outside the range: no effect on it
-            i = int(t - t0) // period
-            if counts[i]:
-                return None  # a second datapoint in the period
-            values[i], counts[i] = _one_value(spec, v), 1.0
-        return values, counts
 
     # -- changing state -----------------------------------------------------------------
     def transition(self, alarm: Mapping[str, Any], new_state: str, reason: str,
@@ -398,7 +268,7 @@ class AlarmEngine:
 
     @staticmethod
     def _actions_for(alarm: Mapping[str, Any], state: str) -> list[str]:
-        return list(alarm.get(_ACTION_KEYS[state]) or ())
+        return list(alarm.get(ACTION_KEYS[state]) or ())
 
     def _run(self, alarm: Mapping[str, Any], arn: str, old: str, new: str, reason: str,
              rt: _Runtime | None = None) -> None:
@@ -450,6 +320,7 @@ class AlarmEngine:
         now = self._cloud.t
         for name in names:
             self._unwritten.pop(name, None)
+            self._windows.pop(name, None)
             if self._runtime.pop(name, None) is not None:
                 self.items.append(configuration_item(now, name, "Delete",
                                                      {"alarmName": name}))

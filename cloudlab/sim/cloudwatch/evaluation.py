@@ -38,8 +38,7 @@ from __future__ import annotations
 import operator as _op
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from functools import lru_cache
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -152,12 +151,54 @@ class Verdict:
 
 
 # A reason names each datapoint of the range with its time, twice (about 30 timestamps a
-# decision); an alarm that flaps names the same periods again and again, so the strings
-# are kept (a pure function of the clock's start and the time). They are written with
-# format specs, not strftime (several times slower on an aware datetime): the same digits
-# for years 1000-9999; other years go through strftime.
-@lru_cache(maxsize=4096)
+# decision), mostly times not named before as time moves on. They are written with format
+# specs, not strftime (several times slower on an aware datetime): the same digits for
+# years 1000-9999; other years go through strftime. Whole seconds from a start of whole
+# seconds (the periods of a range) are split into a day and a second of the day without a
+# datetime (an aware datetime plus a timedelta adds to its wall-clock fields, the time zone
+# stays: this arithmetic on the fields), and the text of each day and of each second of
+# the day is written once: a timestamp is two lookups.
+_ORIGIN: list[Any] = [None, None]  # [start, (its day's ordinal, second of the day) or None]
+_DAYS: dict[int, tuple[str, str]] = {}  # ordinal -> ("2026-01-05T", "05/01/26 ")
+_SECONDS: dict[int, str] = {}  # second of the day -> "08:05:00"
+_FIRST, _LAST = date(1000, 1, 1).toordinal(), date(9999, 12, 31).toordinal()
+
+
+def _split(start: datetime | None, t_s: float) -> tuple[tuple[str, str], str] | None:
+    """The texts of the day and of the time of day of ``start + t_s`` when both are whole
+    seconds and the year is 1000-9999; ``None`` otherwise (then use a datetime)."""
+    if not float(t_s).is_integer() or not -1e12 < t_s < 1e12:
+        return None
+    if _ORIGIN[0] is not start or start is None:
+        at = start or datetime(1970, 1, 1)
+        _ORIGIN[0] = start
+        _ORIGIN[1] = None if at.microsecond else (
+            at.toordinal(), at.hour * 3600 + at.minute * 60 + at.second)
+    origin = _ORIGIN[1]
+    if origin is None:
+        return None
+    days, second = divmod(origin[1] + int(t_s), 86400)
+    ordinal = origin[0] + days
+    day = _DAYS.get(ordinal)
+    if day is None:
+        if not _FIRST <= ordinal <= _LAST:
+            return None
+        d = date.fromordinal(ordinal)
+        if len(_DAYS) > 10_000:
+            _DAYS.clear()
+        day = _DAYS[ordinal] = (f"{d.year}-{d.month:02d}-{d.day:02d}T",
+                                f"{d.day:02d}/{d.month:02d}/{d.year % 100:02d} ")
+    clock = _SECONDS.get(second)
+    if clock is None:
+        hour, rest = divmod(second, 3600)
+        clock = _SECONDS[second] = f"{hour:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    return day, clock
+
+
 def _stamp(start: datetime | None, t_s: float) -> str:
+    split = _split(start, t_s)
+    if split is not None:
+        return split[0][1] + split[1]
     when = (start or datetime(1970, 1, 1)) + timedelta(seconds=float(t_s))
     if not 1000 <= when.year <= 9999:
         return when.strftime("%d/%m/%y %H:%M:%S")
@@ -165,8 +206,10 @@ def _stamp(start: datetime | None, t_s: float) -> str:
             f"{when.hour:02d}:{when.minute:02d}:{when.second:02d}")
 
 
-@lru_cache(maxsize=4096)
 def _iso(start: datetime | None, t_s: float) -> str:
+    split = _split(start, t_s)
+    if split is not None:
+        return split[0][0] + split[1] + ".000+0000"
     when = (start or datetime(1970, 1, 1)) + timedelta(seconds=float(t_s))
     if not 1000 <= when.year <= 9999:
         return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
