@@ -32,6 +32,7 @@ import numpy as np
 
 from cloudlab.cloud.clock import DEFAULT_START
 from cloudlab.errors import InvalidScenario
+from cloudlab.sim.cloudwatch.rows import Layout, Rows, ValueRows
 from cloudlab.sim.cloudwatch.series import STATISTICS, Series, aggregate, parse_percentile
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ __all__ = [
     "Layout",
     "MetricKey",
     "MetricStore",
+    "Rows",
     "metric_key",
     "metrics",
     "parse_percentile",
@@ -95,7 +97,7 @@ class MetricStore:
         self.publishing = False  # True while flush() calls put_metric_data
         # Rows of datapoints put with put_row and not yet added to their series (see
         # put_row), the rows' layouts, and the metrics read at least once (written directly)
-        self._rows: list[tuple[Layout, float, list[float]]] = []
+        self._rows: list[Rows] = []
         self._layouts: dict[tuple[MetricKey, ...], Layout] = {}
         self._read: set[MetricKey] = set()
         self._buffered: set[MetricKey] = set()  # metrics some layout buffers
@@ -180,7 +182,38 @@ class MetricStore:
                 series.unit = unit
             series.add(t, float(values[i]), True)
         if layout.buffered:
-            self._rows.append((layout, t, values))
+            rows = self._rows
+            block = rows[-1] if rows else None
+            if block is None or block.layout is not layout or type(block) is not ValueRows:
+                block = ValueRows(layout)
+                rows.append(block)
+            block.times.append(t)
+            block.values.append(values)  # type: ignore[attr-defined]
+
+    def is_open(self, rows: Rows) -> bool:
+        """Whether ``rows`` is the newest block of rows the store keeps: a row put with
+        :meth:`put_rows` may join it. Otherwise (the store has folded it, or other rows
+        came after it) the next row starts a new block."""
+        return bool(self._rows) and self._rows[-1] is rows
+
+    def put_rows(self, rows: Rows) -> None:
+        """Put the newest row of ``rows`` (a block of rows of one layout whose writer keeps
+        what the values are computed from, see :class:`~cloudlab.sim.cloudwatch.rows.Rows`):
+        as :meth:`put_row` with the row's values, where the values of metrics nobody has
+        read are had only when the store needs them. ``rows`` must be open
+        (:meth:`is_open`) or new; its writer checks that the values are finite.
+        """
+        layout = rows.layout
+        if layout.split != self._split:
+            self._split_layout(layout)
+        t = rows.times[-1]
+        for i in layout.direct:
+            series, unit = layout.series[i], layout.units[i]
+            if unit != "None":
+                series.unit = unit
+            series.add(t, rows.last(i), True)
+        if layout.buffered and not (self._rows and self._rows[-1] is rows):
+            self._rows.append(rows)
 
     def _split_layout(self, layout: Layout) -> None:
         """Which metrics of ``layout`` are written at once (read before) or buffered."""
@@ -190,14 +223,28 @@ class MetricStore:
         self._buffered.update(layout.keys[i] for i in layout.buffered)
 
     def _fold(self) -> None:
-        """Add the buffered rows to their series, in the order they were put."""
-        rows, self._rows = self._rows, []
-        for layout, t, values in rows:
+        """Add the buffered rows to their series, in the order they were put: a block's
+        column at a time (each series gets its datapoints in the same order, which is all
+        that putting them one by one gives it)."""
+        blocks, self._rows = self._rows, []
+        for block in blocks:
+            layout = block.layout
+            if layout.repeats:  # a metric twice in a row: row by row, as put_key would
+                columns = {i: block.column(i) for i in layout.buffered}
+                for r, t in enumerate(block.times):
+                    for i in layout.buffered:
+                        series, unit = layout.series[i], layout.units[i]
+                        if unit != "None":
+                            series.unit = unit
+                        series.add(t, columns[i][r], True)
+                continue
+            times = block.times
+            whole = not any(t % 1.0 for t in times)
             for i in layout.buffered:
                 series, unit = layout.series[i], layout.units[i]
                 if unit != "None":
                     series.unit = unit
-                series.add(t, float(values[i]), True)
+                series.add_many(times, block.column(i), True, whole=whole)
 
     def _reading(self, key: MetricKey) -> Series | None:
         """The series of a metric being read, with all its datapoints; from now on its
@@ -401,21 +448,6 @@ class MetricStore:
                             "Values": vals[j:j + MAX_VALUES_PER_DATUM].tolist(),
                             "Counts": cnts[j:j + MAX_VALUES_PER_DATUM].astype(float).tolist()})
         return out
-
-
-class Layout:
-    """The metrics of rows of datapoints put together (:meth:`MetricStore.put_row`): their
-    keys, units and series, and which of them are written at once (``direct``) or kept in
-    the rows until needed (``buffered``), as split at the store's ``split`` count."""
-
-    __slots__ = ("keys", "units", "series", "direct", "buffered", "split")
-
-    def __init__(self, keys: tuple[MetricKey, ...], units: tuple[str, ...],
-                 series: tuple[Series, ...]) -> None:
-        self.keys, self.units, self.series = keys, units, series
-        self.direct: list[int] = []
-        self.buffered: list[int] = []
-        self.split = -1
 
 
 _FAST_CONFIG: Any = None

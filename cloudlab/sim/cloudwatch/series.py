@@ -159,6 +159,47 @@ class Series:
             self._pend_t.append(t)
             self._pend_v.append(v)
 
+    def add_many(self, ts: list[float], vs: list[float], publish: bool, *,
+                 whole: bool | None = None) -> None:
+        """:meth:`add` of each ``(ts[k], vs[k])`` in order, leaving exactly the state those
+        calls leave (a version and a log entry per datapoint, the log trimmed as they would
+        trim it), in a few list operations: how the metric store folds its rows. ``whole``:
+        whether every time is a whole number of seconds, if the caller knows."""
+        m = len(ts)
+        if not m:
+            return
+        self._t += ts
+        self._v += vs
+        self._cols = None
+        v0 = self.version
+        self.version = v0 + m
+        latest = max(ts)  # the first of equal maxima, as add()'s strict > keeps
+        if latest > self.latest:
+            self.latest = latest
+        if self._plain and not (whole if whole is not None
+                                else not any(t % 1.0 for t in ts)):
+            self._plain = False
+        # add() appends an entry per datapoint and, the moment the log grows past the
+        # limit, drops its older half: what is left is the newest `keep` entries of the old
+        # log followed by the new ones (only those are built)
+        log = self._log
+        total = len(log) + m
+        keep = total
+        if total > _LOG_LIMIT:
+            half = _LOG_LIMIT // 2
+            keep = half + 1 + (total - _LOG_LIMIT - 1) % half
+        skip = total - keep  # entries dropped from the front of the old log and the new
+        if skip >= len(log):
+            first = skip - len(log)
+            log.clear()
+        else:
+            first = 0
+            del log[:skip]
+        log += zip(range(v0 + 1 + first, v0 + m + 1), ts[first:], vs[first:], strict=True)
+        if publish:
+            self._pend_t += ts
+            self._pend_v += vs
+
     def add_array(self, t: np.ndarray, v: np.ndarray, publish: bool) -> None:
         ones = np.ones(len(t))
         self._new.append((t, v, ones, v, v, np.ones(len(t), dtype=bool)))
