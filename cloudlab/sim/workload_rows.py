@@ -20,20 +20,36 @@ with the same bits.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cloudlab.sim.cloudwatch.rows import Layout, Rows
 from cloudlab.sim.latency import mean_response_s
 
-__all__ = ["IDLE_CPU_PCT", "REQUEST_BYTES", "RESPONSE_BYTES", "MinutePlan", "MinuteRows"]
+if TYPE_CHECKING:
+    from cloudlab.sim.cloudwatch.metrics import MetricKey
+    from cloudlab.sim.workload_state import Route
+
+__all__ = ["IDLE_CPU_PCT", "REQUEST_BYTES", "RESPONSE_BYTES", "MinutePlan", "MinuteRows",
+           "MinuteWriter"]
 
 #: CPU utilisation of a running instance that serves nothing (model figure, percent).
 IDLE_CPU_PCT = 2.0
 #: Model sizes of one request and one response, in bytes (for NetworkIn/NetworkOut).
 REQUEST_BYTES = 2_000
 RESPONSE_BYTES = 20_000
+
+#: Bound on a minute's requests, errors and served requests for computing its datapoints
+#: later: far below it, every datapoint (at most 20,000 times one of them) is finite.
+_LARGE = 1e290
+#: The unit of each metric the run publishes, by metric name.
+_UNITS = {
+    "CPUUtilization": "Percent", "NetworkIn": "Bytes", "NetworkOut": "Bytes",
+    "RequestCount": "Count", "HTTPCode_ELB_5XX_Count": "Count", "HTTPCode_ELB_5XX": "Count",
+    "HealthyHostCount": "Count", "UnHealthyHostCount": "Count",
+    "RequestCountPerTarget": "Count", "TargetResponseTime": "Seconds", "Latency": "Seconds",
+}
 
 #: (served requests per second, servers, service time in ms, inter-AZ hop in ms)
 Queue = tuple[float, float, float, float]
@@ -191,3 +207,141 @@ class MinuteRows(Rows):
             return minute_mean_s(self.queues[-1], self.timeout_ms)
         k -= k > self.mean_at >= 0
         return float(self.tails[-1][k])
+
+
+class MinuteWriter:
+    """Publishes a :class:`~cloudlab.sim.workload_metrics.MinutePublisher`'s minutes of one
+    stretch as rows of :class:`MinuteRows` blocks, with what it keeps for them: the
+    :class:`MinutePlan` of the route, the layout of the minute's metrics, the block being
+    filled and the target groups' counts."""
+
+    def __init__(self, publisher: Any) -> None:
+        self.publisher = publisher  # whose minute (its sums, keys, store) it publishes
+        self._kept_plan: tuple[Any, ...] | None = None  # see plan
+        self._minute_layout: tuple[Any, ...] | None = None  # see publish
+        self._rows: MinuteRows | None = None  # the block of minutes being filled
+        self._kept_counts: dict[str, tuple[Any, int, dict[str, int]]] = {}  # see counts
+
+    def publish(self, t0: float, queue: Queue | None) -> bool:
+        """Publish a minute of one stretch as a row of a :class:`MinuteRows` block: the
+        datapoints ``MinutePublisher._publish`` would put, in its order, of which only the
+        instances' CPU and the groups' CPU are computed now (and any value a reader
+        already asked for); the others when the store needs them. Returns ``False``, publishing
+        nothing, for a minute ``_publish`` must take: an instance on basic monitoring,
+        listed twice or unknown, a target that answers with no capacity, a Classic Load
+        Balancer, or values that might not be finite (the store refuses those)."""
+        p = self.publisher
+        assert p._first is not None
+        route, seconds, served, requests = p._first
+        if not (served < _LARGE and requests < _LARGE and p.requests < _LARGE
+                and p.errors < _LARGE):  # (False for NaN too)
+            return False
+        if queue is not None and not mean_is_finite(queue):
+            return False
+        plan = self.plan(route)
+        if plan is None:
+            return False
+        cpus = plan.cpus(served, max(0.0 + seconds, 1e-9))  # each instance ran the stretch
+        tail: list[float] = []
+        for _, members, count in plan.groups:  # _publish's np.mean steps, on the same array
+            values = cpus if members is None else [cpus[j] for j in members]
+            tail.append(float(np.add.reduce(np.asarray(values, dtype=float)) / count))
+        lb, mean_at, alb = route.lb, -1, None
+        present: tuple[bool, ...] = ()
+        if lb is not None:
+            alb = p._alb_keys(lb)
+            tail += (p.requests, p.errors)
+            if queue is not None:
+                mean_at = len(tail)
+            groups = p.router.lbs.groups
+            found = []
+            for arn, _ in alb[3]:
+                group = groups.get(arn)
+                found.append(group is not None)
+                if group is not None:
+                    counts = self.counts(arn, group)
+                    healthy = counts.get("healthy", 0)
+                    tail += (healthy, counts.get("unhealthy", 0),
+                             p.requests / max(1, healthy))
+            present = tuple(found)
+        kept = self._minute_layout
+        if (kept is not None and kept[0] is plan and kept[1] == mean_at and kept[2] is alb
+                and kept[3] == present):
+            layout = kept[4]
+        else:
+            keys = plan.keys + [key for key, _, _ in plan.groups]
+            if alb is not None:
+                keys += alb[:3] if mean_at >= 0 else alb[:2]
+                for (_, group_keys), there in zip(alb[3], present, strict=True):
+                    if there:
+                        keys += group_keys
+            if not keys:
+                return False
+            layout = p.store.layout(keys, [_UNITS[k[1]] for k in keys])
+            self._minute_layout = (plan, mean_at, alb, present, layout)
+        rows = self._rows
+        if rows is None or rows.layout is not layout or not p.store.is_open(rows):
+            rows = self._rows = MinuteRows(layout, len(plan.ids), p.timeout_ms, mean_at)
+        rows.add(t0, plan, cpus, requests, queue, tail)
+        p.store.put_rows(rows)
+        return True
+
+    def counts(self, arn: str, group: Any) -> dict[str, int]:
+        """``group.counts()``, kept while the group is the same object with the same
+        ``version`` (which changes whenever a target is added, removed or changes state)."""
+        kept = self._kept_counts.get(arn)
+        if kept is not None and kept[0] is group and kept[1] == group.version:
+            return kept[2]  # type: ignore[no-any-return]
+        counts = group.counts()
+        self._kept_counts[arn] = (group, group.version, counts)
+        return counts  # type: ignore[no-any-return]
+
+    def plan(self, route: Route) -> MinutePlan | None:
+        """The :class:`MinutePlan` of a route (``None``: its minutes take the general
+        path), kept while the route has the same lists and share of answering targets
+        (see ``MinutePublisher._plan``) and the instance book the same generations
+        (instances' groups and monitoring are read from it)."""
+        p = self.publisher
+        book = p.router.book
+        key = (route.good_share, book.generation, book.config_generation)
+        kept = self._kept_plan
+        if (kept is not None and kept[0] is route.targets and kept[1] is route.target_rps
+                and kept[2] is route.running_ids and kept[3] == key):
+            return kept[4]  # type: ignore[no-any-return]
+        plan = self._make_plan(route)
+        self._kept_plan = (route.targets, route.target_rps, route.running_ids, key, plan)
+        return plan
+
+    def _make_plan(self, route: Route) -> MinutePlan | None:
+        p = self.publisher
+        if route.lb is not None and route.lb.kind == "classic":
+            return None
+        ok_share = route.good_share
+        answering: dict[str, list[tuple[float, float]]] = {}
+        shares: dict[str, list[float]] = {}
+        for (target, share, ok), cap in zip(route.targets, route.target_rps, strict=True):
+            shares.setdefault(target.instance_id, []).append(share)
+            if ok and ok_share > 0:
+                if not cap:
+                    return None  # the general path divides by it (and fails as it did)
+                answering.setdefault(target.instance_id, []).append((share / ok_share, cap))
+        ids = list(dict.fromkeys(route.running_ids))
+        if len(ids) != len(route.running_ids):
+            return None
+        records = p.router.book.records
+        keys: list[MetricKey] = []
+        groups: dict[str, list[int]] = {}
+        for j, iid in enumerate(ids):
+            record = records.get(iid)
+            if record is None or not record.detailed_monitoring:
+                return None
+            keys.extend(p._instance_keys(iid))
+            if record.asg:
+                groups.setdefault(record.asg, []).append(j)
+        everyone = list(range(len(ids)))
+        return MinutePlan(
+            ids, keys, [answering.get(iid, []) for iid in ids],
+            [shares.get(iid, []) for iid in ids],
+            [(p._key("AWS/EC2", "CPUUtilization", ("AutoScalingGroupName", name)),
+              None if members == everyone else members, len(members))
+             for name, members in groups.items()])

@@ -113,7 +113,7 @@ def _published(cloud: Cloud, cls: type[MinutePublisher], with_lb: bool = False,
     for minute in range(60):
         route = routes[minute % len(routes)]
         demand = 100.0 + 37.0 * (minute % 5)
-        served = 0.0 if minute % 9 == 4 else 0.9  # an idle minute: no response time
+        served = 0.0 if minute in (1, 22, 31) else 0.9  # idle: no response time
         if minute % 13 in (7, 11):  # two stretches in the minute
             other = routes[(minute + 1) % len(routes)]
             publisher.add(route, 20.0, demand * 20 * served, demand * 20, demand * 2)

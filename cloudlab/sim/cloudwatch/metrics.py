@@ -25,13 +25,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cloudlab.cloud.clock import DEFAULT_START
 from cloudlab.errors import InvalidScenario
+from cloudlab.sim.cloudwatch.publishing import (
+    MAX_DATUMS_PER_CALL,
+    MAX_VALUES_PER_DATUM,
+    _fast_client,
+    datums,
+)
 from cloudlab.sim.cloudwatch.rows import Layout, Rows, ValueRows
 from cloudlab.sim.cloudwatch.series import STATISTICS, Series, aggregate, parse_percentile
 
@@ -50,11 +56,6 @@ __all__ = [
     "metrics",
     "parse_percentile",
 ]
-
-#: Datums per ``PutMetricData`` request ("no more than 1000 different metrics", API reference).
-MAX_DATUMS_PER_CALL = 1000
-#: Distinct values one datum may carry in ``Values``/``Counts`` (AWS limit).
-MAX_VALUES_PER_DATUM = 150
 
 _STATE = "cloudwatch.metrics"
 
@@ -407,64 +408,23 @@ class MetricStore:
                 continue
             t, v = series.take_pending()
             published += len(t)
-            by_namespace.setdefault(key[0], []).extend(self._datums(key, series.unit, t, v))
+            by_namespace.setdefault(key[0], []).extend(
+                datums(self.start, key, series.unit, t, v))
         if not by_namespace:
             return 0
         client = _fast_client(self._cloud)
         self.publishing = True
         try:
             for namespace in sorted(by_namespace):
-                datums = by_namespace[namespace]
-                for i in range(0, len(datums), MAX_DATUMS_PER_CALL):
+                batch = by_namespace[namespace]
+                for i in range(0, len(batch), MAX_DATUMS_PER_CALL):
                     client.put_metric_data(Namespace=namespace,
-                                           MetricData=datums[i:i + MAX_DATUMS_PER_CALL])
+                                           MetricData=batch[i:i + MAX_DATUMS_PER_CALL])
                     self.flush_calls += 1
         finally:
             self.publishing = False
         self.published += published
         return published
-
-    def _datums(self, key: MetricKey, unit: str, t: np.ndarray,
-                v: np.ndarray) -> list[dict[str, Any]]:
-        dims = [{"Name": n, "Value": val} for n, val in sorted(key[2])]
-        base: dict[str, Any] = {"MetricName": key[1], "Unit": unit}
-        if dims:
-            base["Dimensions"] = dims
-        start = self.start
-        times, first, counts = np.unique(t, return_index=True, return_counts=True)
-        out: list[dict[str, Any]] = []
-        if len(times) == len(t):  # the usual case: one value per timestamp
-            for ts, val in zip(t.tolist(), v.tolist(), strict=True):
-                out.append({**base, "Timestamp": start + timedelta(seconds=ts), "Value": val})
-            return out
-        for ts, i, n in zip(times.tolist(), first.tolist(), counts.tolist(), strict=True):
-            stamp = start + timedelta(seconds=ts)
-            if n == 1:
-                out.append({**base, "Timestamp": stamp, "Value": float(v[i])})
-                continue
-            vals, cnts = np.unique(v[i:i + n], return_counts=True)
-            for j in range(0, len(vals), MAX_VALUES_PER_DATUM):
-                out.append({**base, "Timestamp": stamp,
-                            "Values": vals[j:j + MAX_VALUES_PER_DATUM].tolist(),
-                            "Counts": cnts[j:j + MAX_VALUES_PER_DATUM].astype(float).tolist()})
-        return out
-
-
-_FAST_CONFIG: Any = None
-
-
-def _fast_client(cloud: Cloud) -> Any:
-    """The client flush() publishes with. Our datums are built valid, so botocore's
-    parameter validation is off (validating 1,000 datums cost about 3x the rest of the
-    call here: 270 ms vs 75 ms), and so is gzip request compression (botocore compresses
-    PutMetricData bodies over 10 KB, only for moto to inflate them again). One Config
-    object, so ``cloud.client`` caches a single client."""
-    global _FAST_CONFIG
-    if _FAST_CONFIG is None:
-        from botocore.config import Config
-
-        _FAST_CONFIG = Config(parameter_validation=False, disable_request_compression=True)
-    return cloud.client("cloudwatch", config=_FAST_CONFIG)
 
 
 def metrics(cloud: Cloud) -> MetricStore:
