@@ -158,6 +158,24 @@ def _int_exp(c0: FloatArray, k: FloatArray, m: FloatArray) -> FloatArray:
     return np.exp(c0 + np.maximum(0.0, k * m)) * _e1(np.abs(k), m)
 
 
+class _IntExp:
+    """:func:`_int_exp` for one fixed ``k``, called many times (once per bisection step):
+    what depends on ``k`` alone (its absolute value, where it is positive, the safe rate)
+    is computed once; the rest is the same operations on the same operands, in the same
+    order, so every call gives :func:`_int_exp`'s bits."""
+
+    def __init__(self, k: FloatArray) -> None:
+        self.k = k
+        rate = np.abs(k)
+        self.positive = rate > 0
+        self.safe = np.where(self.positive, rate, 1.0)
+        self.neg_safe = -self.safe
+
+    def __call__(self, c0: FloatArray, m: FloatArray) -> FloatArray:
+        e1 = np.where(self.positive, -np.expm1(self.neg_safe * m) / self.safe, m)  # _e1
+        return np.exp(c0 + np.maximum(0.0, self.k * m)) * e1
+
+
 def _solve_cdf(
     cdf: Callable[[FloatArray], FloatArray], q: FloatArray, hi: FloatArray
 ) -> FloatArray:
@@ -474,10 +492,16 @@ def tier_latency(
     total = w0 + w1 + w2
     error = np.where(none, np.where(lam > 0, 1.0, 0.0), w2 / total)
 
+    # what cdf() uses that does not depend on t, computed once for its BISECTION_STEPS
+    # calls (the same values: b * lam is the product's first step, -shift - mu t is
+    # (-shift) - (mu t))
+    b_lam, neg_shift = b * lam, -shift
+    waiting, serving = _IntExp(-theta), _IntExp(mu - theta)
+
     def cdf(t: FloatArray) -> FloatArray:
         m = np.minimum(t, tau)
-        served = w0 * -np.expm1(-mu * t) + b * lam * (
-            _int_exp(-shift, -theta, m) - _int_exp(-shift - mu * t, mu - theta, m)
+        served = w0 * -np.expm1(-mu * t) + b_lam * (
+            waiting(neg_shift, m) - serving(neg_shift - mu * t, m)
         )
         return np.asarray((served + np.where(t >= tau, w2, 0.0)) / total)
 

@@ -28,26 +28,20 @@ from typing import Any
 import numpy as np
 
 from cloudlab.sim.cloudwatch.metrics import Layout, MetricKey, metric_key
-from cloudlab.sim.latency import inter_az_rtt_ms, mean_response_s, tier_latency
+from cloudlab.sim.latency import inter_az_rtt_ms, tier_latency
+from cloudlab.sim.workload_rows import (
+    _UNITS,
+    IDLE_CPU_PCT,
+    REQUEST_BYTES,
+    RESPONSE_BYTES,
+    MinuteWriter,
+    _mean_response_s,
+)
 from cloudlab.sim.workload_state import Route, Router
 
 __all__ = ["IDLE_CPU_PCT", "REQUEST_BYTES", "RESPONSE_BYTES", "MinutePublisher", "percentiles"]
 
-#: CPU utilisation of a running instance that serves nothing (model figure, percent).
-IDLE_CPU_PCT = 2.0
-#: Model sizes of one request and one response, in bytes (for NetworkIn/NetworkOut).
-REQUEST_BYTES = 2_000
-RESPONSE_BYTES = 20_000
 BASIC_PERIOD_S = 300
-#: The unit of each metric the run publishes, by metric name.
-_UNITS = {
-    "CPUUtilization": "Percent", "NetworkIn": "Bytes", "NetworkOut": "Bytes",
-    "RequestCount": "Count", "HTTPCode_ELB_5XX_Count": "Count", "HTTPCode_ELB_5XX": "Count",
-    "HealthyHostCount": "Count", "UnHealthyHostCount": "Count",
-    "RequestCountPerTarget": "Count", "TargetResponseTime": "Seconds", "Latency": "Seconds",
-}
-
-
 class MinutePublisher:
     """Accumulates a minute of a run and publishes it."""
 
@@ -64,6 +58,7 @@ class MinutePublisher:
         self._layout: Layout | None = None  # layout in the store
         self._alb: tuple[Any, ...] | None = None  # see _alb_keys
         self._kept_plan: tuple[Any, ...] | None = None  # see _plan
+        self._minutes = MinuteWriter(self)
         # per instance: busy share-seconds, running seconds, requests (see _spread)
         self.busy: dict[str, float] = defaultdict(float)
         self.alive: dict[str, float] = defaultdict(float)
@@ -170,7 +165,6 @@ class MinutePublisher:
         if self.seconds <= 0:
             return None
         queue = None
-        mean_s = math.nan
         if self.served > 0 and self.server_s > 0:
             servers = max(1, int(round(self.server_s / self.seconds)))
             capacity = self.capacity_s / self.seconds
@@ -178,11 +172,22 @@ class MinutePublisher:
             hop = self.rtt_ms * (self.cross_s / self.seconds)
             served_rps = self.served / self.seconds
             queue = (served_rps, float(servers), service_ms, hop)
-            mean_s = _mean_response_s(served_rps, servers, service_ms, self.timeout_ms) \
-                + hop / 1000.0
-        self._publish(t_end - self.seconds, mean_s)
+        t0 = t_end - self.seconds
+        if self._first is None or not self._publish_minute(t0, queue):
+            mean_s = math.nan
+            if queue is not None:
+                mean_s = _mean_response_s(queue[0], int(queue[1]), queue[2],
+                                          self.timeout_ms) + queue[3] / 1000.0
+            self._publish(t0, mean_s)
         self._reset()
         return queue
+
+    # -- a minute of one stretch, its datapoints computed when needed --------------------
+    def _publish_minute(self, t0: float, queue: tuple[float, float, float, float] | None
+                        ) -> bool:
+        """Publish a minute of one stretch through :class:`MinuteWriter` (``False``: it
+        published nothing, the minute takes :meth:`_publish`)."""
+        return self._minutes.publish(t0, queue)
 
     # -- CloudWatch ---------------------------------------------------------------------
     def _key(self, namespace: str, name: str, *dims: tuple[str, str]) -> MetricKey:
@@ -345,15 +350,6 @@ class MinutePublisher:
         put(self._key("AWS/EC2", "CPUUtilization", dim), start, acc[0] / n, unit="Percent")
         put(self._key("AWS/EC2", "NetworkIn", dim), start, acc[1], unit="Bytes")
         put(self._key("AWS/EC2", "NetworkOut", dim), start, acc[2], unit="Bytes")
-
-
-def _mean_response_s(rps: float, servers: int, service_ms: float, timeout_ms: float) -> float:
-    """Mean response time of the M/M/c queue (the timeout when it is overloaded)."""
-    service_rps = 1000.0 / service_ms
-    if rps >= servers * service_rps:
-        return timeout_ms / 1000.0
-    # MMc(rps, service_rps, servers).mean_response_s without building and checking an MMc
-    return float(mean_response_s(float(rps), service_rps, int(servers)))
 
 
 def percentiles(queues: list[tuple[float, float, float, float]], timeout_ms: float,

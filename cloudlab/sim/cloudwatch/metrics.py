@@ -25,13 +25,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cloudlab.cloud.clock import DEFAULT_START
 from cloudlab.errors import InvalidScenario
+from cloudlab.sim.cloudwatch.publishing import (
+    MAX_DATUMS_PER_CALL,
+    MAX_VALUES_PER_DATUM,
+    _fast_client,
+    datums,
+)
+from cloudlab.sim.cloudwatch.rows import Layout, Rows, ValueRows
 from cloudlab.sim.cloudwatch.series import STATISTICS, Series, aggregate, parse_percentile
 
 if TYPE_CHECKING:
@@ -44,15 +51,11 @@ __all__ = [
     "Layout",
     "MetricKey",
     "MetricStore",
+    "Rows",
     "metric_key",
     "metrics",
     "parse_percentile",
 ]
-
-#: Datums per ``PutMetricData`` request ("no more than 1000 different metrics", API reference).
-MAX_DATUMS_PER_CALL = 1000
-#: Distinct values one datum may carry in ``Values``/``Counts`` (AWS limit).
-MAX_VALUES_PER_DATUM = 150
 
 _STATE = "cloudwatch.metrics"
 
@@ -95,7 +98,7 @@ class MetricStore:
         self.publishing = False  # True while flush() calls put_metric_data
         # Rows of datapoints put with put_row and not yet added to their series (see
         # put_row), the rows' layouts, and the metrics read at least once (written directly)
-        self._rows: list[tuple[Layout, float, list[float]]] = []
+        self._rows: list[Rows] = []
         self._layouts: dict[tuple[MetricKey, ...], Layout] = {}
         self._read: set[MetricKey] = set()
         self._buffered: set[MetricKey] = set()  # metrics some layout buffers
@@ -180,7 +183,38 @@ class MetricStore:
                 series.unit = unit
             series.add(t, float(values[i]), True)
         if layout.buffered:
-            self._rows.append((layout, t, values))
+            rows = self._rows
+            block = rows[-1] if rows else None
+            if block is None or block.layout is not layout or type(block) is not ValueRows:
+                block = ValueRows(layout)
+                rows.append(block)
+            block.times.append(t)
+            block.values.append(values)  # type: ignore[attr-defined]
+
+    def is_open(self, rows: Rows) -> bool:
+        """Whether ``rows`` is the newest block of rows the store keeps: a row put with
+        :meth:`put_rows` may join it. Otherwise (the store has folded it, or other rows
+        came after it) the next row starts a new block."""
+        return bool(self._rows) and self._rows[-1] is rows
+
+    def put_rows(self, rows: Rows) -> None:
+        """Put the newest row of ``rows`` (a block of rows of one layout whose writer keeps
+        what the values are computed from, see :class:`~cloudlab.sim.cloudwatch.rows.Rows`):
+        as :meth:`put_row` with the row's values, where the values of metrics nobody has
+        read are had only when the store needs them. ``rows`` must be open
+        (:meth:`is_open`) or new; its writer checks that the values are finite.
+        """
+        layout = rows.layout
+        if layout.split != self._split:
+            self._split_layout(layout)
+        t = rows.times[-1]
+        for i in layout.direct:
+            series, unit = layout.series[i], layout.units[i]
+            if unit != "None":
+                series.unit = unit
+            series.add(t, rows.last(i), True)
+        if layout.buffered and not (self._rows and self._rows[-1] is rows):
+            self._rows.append(rows)
 
     def _split_layout(self, layout: Layout) -> None:
         """Which metrics of ``layout`` are written at once (read before) or buffered."""
@@ -190,14 +224,28 @@ class MetricStore:
         self._buffered.update(layout.keys[i] for i in layout.buffered)
 
     def _fold(self) -> None:
-        """Add the buffered rows to their series, in the order they were put."""
-        rows, self._rows = self._rows, []
-        for layout, t, values in rows:
+        """Add the buffered rows to their series, in the order they were put: a block's
+        column at a time (each series gets its datapoints in the same order, which is all
+        that putting them one by one gives it)."""
+        blocks, self._rows = self._rows, []
+        for block in blocks:
+            layout = block.layout
+            if layout.repeats:  # a metric twice in a row: row by row, as put_key would
+                columns = {i: block.column(i) for i in layout.buffered}
+                for r, t in enumerate(block.times):
+                    for i in layout.buffered:
+                        series, unit = layout.series[i], layout.units[i]
+                        if unit != "None":
+                            series.unit = unit
+                        series.add(t, columns[i][r], True)
+                continue
+            times = block.times
+            whole = not any(t % 1.0 for t in times)
             for i in layout.buffered:
                 series, unit = layout.series[i], layout.units[i]
                 if unit != "None":
                     series.unit = unit
-                series.add(t, float(values[i]), True)
+                series.add_many(times, block.column(i), True, whole=whole)
 
     def _reading(self, key: MetricKey) -> Series | None:
         """The series of a metric being read, with all its datapoints; from now on its
@@ -360,79 +408,23 @@ class MetricStore:
                 continue
             t, v = series.take_pending()
             published += len(t)
-            by_namespace.setdefault(key[0], []).extend(self._datums(key, series.unit, t, v))
+            by_namespace.setdefault(key[0], []).extend(
+                datums(self.start, key, series.unit, t, v))
         if not by_namespace:
             return 0
         client = _fast_client(self._cloud)
         self.publishing = True
         try:
             for namespace in sorted(by_namespace):
-                datums = by_namespace[namespace]
-                for i in range(0, len(datums), MAX_DATUMS_PER_CALL):
+                batch = by_namespace[namespace]
+                for i in range(0, len(batch), MAX_DATUMS_PER_CALL):
                     client.put_metric_data(Namespace=namespace,
-                                           MetricData=datums[i:i + MAX_DATUMS_PER_CALL])
+                                           MetricData=batch[i:i + MAX_DATUMS_PER_CALL])
                     self.flush_calls += 1
         finally:
             self.publishing = False
         self.published += published
         return published
-
-    def _datums(self, key: MetricKey, unit: str, t: np.ndarray,
-                v: np.ndarray) -> list[dict[str, Any]]:
-        dims = [{"Name": n, "Value": val} for n, val in sorted(key[2])]
-        base: dict[str, Any] = {"MetricName": key[1], "Unit": unit}
-        if dims:
-            base["Dimensions"] = dims
-        start = self.start
-        times, first, counts = np.unique(t, return_index=True, return_counts=True)
-        out: list[dict[str, Any]] = []
-        if len(times) == len(t):  # the usual case: one value per timestamp
-            for ts, val in zip(t.tolist(), v.tolist(), strict=True):
-                out.append({**base, "Timestamp": start + timedelta(seconds=ts), "Value": val})
-            return out
-        for ts, i, n in zip(times.tolist(), first.tolist(), counts.tolist(), strict=True):
-            stamp = start + timedelta(seconds=ts)
-            if n == 1:
-                out.append({**base, "Timestamp": stamp, "Value": float(v[i])})
-                continue
-            vals, cnts = np.unique(v[i:i + n], return_counts=True)
-            for j in range(0, len(vals), MAX_VALUES_PER_DATUM):
-                out.append({**base, "Timestamp": stamp,
-                            "Values": vals[j:j + MAX_VALUES_PER_DATUM].tolist(),
-                            "Counts": cnts[j:j + MAX_VALUES_PER_DATUM].astype(float).tolist()})
-        return out
-
-
-class Layout:
-    """The metrics of rows of datapoints put together (:meth:`MetricStore.put_row`): their
-    keys, units and series, and which of them are written at once (``direct``) or kept in
-    the rows until needed (``buffered``), as split at the store's ``split`` count."""
-
-    __slots__ = ("keys", "units", "series", "direct", "buffered", "split")
-
-    def __init__(self, keys: tuple[MetricKey, ...], units: tuple[str, ...],
-                 series: tuple[Series, ...]) -> None:
-        self.keys, self.units, self.series = keys, units, series
-        self.direct: list[int] = []
-        self.buffered: list[int] = []
-        self.split = -1
-
-
-_FAST_CONFIG: Any = None
-
-
-def _fast_client(cloud: Cloud) -> Any:
-    """The client flush() publishes with. Our datums are built valid, so botocore's
-    parameter validation is off (validating 1,000 datums cost about 3x the rest of the
-    call here: 270 ms vs 75 ms), and so is gzip request compression (botocore compresses
-    PutMetricData bodies over 10 KB, only for moto to inflate them again). One Config
-    object, so ``cloud.client`` caches a single client."""
-    global _FAST_CONFIG
-    if _FAST_CONFIG is None:
-        from botocore.config import Config
-
-        _FAST_CONFIG = Config(parameter_validation=False, disable_request_compression=True)
-    return cloud.client("cloudwatch", config=_FAST_CONFIG)
 
 
 def metrics(cloud: Cloud) -> MetricStore:

@@ -1,100 +1,38 @@
-"""The datapoints of one metric and the statistics CloudWatch computes from them.
+"""The datapoints of one metric, and the statistics alarms read from them every minute.
 
 A :class:`Series` holds one metric's datapoints as numpy columns (time, sum, sample count,
 minimum, maximum, and whether the datapoint is a single value), appended cheaply and sorted
-lazily. :func:`aggregate` computes a statistic per period, vectorised. :meth:`Series.window`
-answers what alarm evaluation asks every minute (a few consecutive periods) from a
-per-period grid that is recomputed only from the earliest datapoint added since it was
-built, so evaluating an alarm over a static day of data costs a list slice.
-
-Percentiles are nearest-rank (the smallest value with at least the given share of samples
-at or below it) over single values; statistic sets carry no percentiles, as on AWS.
-
-Example:
-    >>> import numpy as np
-    >>> cols = (np.array([0.0, 30, 70]), np.array([1.0, 3, 5]), np.ones(3), np.array(
-    ...     [1.0, 3, 5]), np.array([1.0, 3, 5]), np.ones(3, dtype=bool))
-    >>> aggregate(cols, "Average", None, 60.0, 0.0, 120.0)
-    (array([ 0., 60.]), array([2., 5.]), array([2., 1.]))
+lazily. :func:`aggregate` (:mod:`~cloudlab.sim.cloudwatch.statistics`) computes a statistic
+per period, vectorised. :meth:`Series.window` answers what alarm evaluation asks every
+minute (a few consecutive periods) from a per-period grid that is recomputed only from the
+earliest datapoint added since it was built, so evaluating an alarm over a static day of
+data costs a list slice.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from cloudlab.sim.cloudwatch.statistics import (
+    _FEW_PERIODS,
+    STATISTICS,
+    Aggregate,
+    Columns,
+    _one_per_period,
+    aggregate,
+    parse_percentile,
+)
+
 __all__ = ["MAX_GRID_PERIODS", "STATISTICS", "Series", "aggregate", "parse_percentile"]
 
-#: The plain statistics; percentiles are written ``pNN`` or ``pNN.NN`` (``p95``, ``p99.9``).
-STATISTICS = ("Average", "Sum", "Minimum", "Maximum", "SampleCount")
 #: Longest per-period grid a series caches; beyond it windows are computed one by one.
 MAX_GRID_PERIODS = 200_000
 _LOG_LIMIT = 4096  # changes remembered for incremental grid updates
-_FEW_PERIODS = 16  # grid updates this short are computed in plain floats
 _FEW_ADDED = 8  # Series.added_since answers for at most this many changes
 _EXACT = 2.0 ** 52  # whole numbers of seconds below this are exact in float arithmetic
-_PERCENTILE = re.compile(r"p(\d{1,2}(?:\.\d{1,2})?|100(?:\.0{1,2})?)")
-
-Columns = tuple[np.ndarray, ...]
-Aggregate = tuple[np.ndarray, np.ndarray, np.ndarray]
-
-
-def parse_percentile(stat: str) -> float | None:
-    """``"p95"`` -> 0.95, ``"p99.9"`` -> 0.999; ``None`` for anything else."""
-    m = _PERCENTILE.fullmatch(stat)
-    return float(m.group(1)) / 100 if m else None
-
-
-def aggregate(cols: Columns, stat: str, q: float | None, period_s: float, t0_s: float,
-              t1_s: float) -> Aggregate:
-    """``(period starts, statistic, sample count)`` of the periods with data among
-    ``[t0 + k*period, t0 + (k+1)*period)`` fully inside ``[t0_s, t1_s)``.
-
-    Args:
-        cols: ``(t, sum, count, min, max, raw)`` sorted by ``t``.
-        q: the percentile of ``stat`` as a fraction, or ``None`` for a plain statistic.
-    """
-    empty = np.empty(0)
-    n_periods = math.floor((t1_s - t0_s) / period_s + 1e-9)
-    t = cols[0]
-    if n_periods <= 0 or not len(t):
-        return empty, empty, empty
-    i0 = int(t.searchsorted(t0_s, "left"))
-    i1 = int(t.searchsorted(t0_s + n_periods * period_s, "left"))
-    if i0 >= i1:
-        return empty, empty, empty
-    bins = np.floor((t[i0:i1] - t0_s) / period_s).astype(np.int64)
-    if q is not None:
-        return _percentile(bins, cols[1][i0:i1], cols[5][i0:i1], q, period_s, t0_s)
-    first = np.flatnonzero(np.concatenate(([True], bins[1:] != bins[:-1])))
-    n = np.add.reduceat(cols[2][i0:i1], first)
-    if stat == "Sum":
-        values = np.add.reduceat(cols[1][i0:i1], first)
-    elif stat == "Average":
-        values = np.add.reduceat(cols[1][i0:i1], first) / n
-    elif stat == "Minimum":
-        values = np.minimum.reduceat(cols[3][i0:i1], first)
-    elif stat == "Maximum":
-        values = np.maximum.reduceat(cols[4][i0:i1], first)
-    else:
-        values = n.copy()
-    return t0_s + bins[first] * period_s, values, n
-
-
-def _percentile(bins: np.ndarray, values: np.ndarray, raw: np.ndarray, q: float,
-                period_s: float, t0_s: float) -> Aggregate:
-    b, v = bins[raw], values[raw]
-    if not len(b):
-        empty = np.empty(0)
-        return empty, empty, empty
-    order = np.lexsort((v, b))
-    b, v = b[order], v[order]
-    present, first, n = np.unique(b, return_index=True, return_counts=True)
-    rank = np.clip(np.ceil(q * n - 1e-9).astype(np.int64) - 1, 0, n - 1)
-    return t0_s + present * period_s, v[first + rank], n.astype(float)
 
 
 @dataclass
@@ -158,6 +96,47 @@ class Series:
         if publish:
             self._pend_t.append(t)
             self._pend_v.append(v)
+
+    def add_many(self, ts: list[float], vs: list[float], publish: bool, *,
+                 whole: bool | None = None) -> None:
+        """:meth:`add` of each ``(ts[k], vs[k])`` in order, leaving exactly the state those
+        calls leave (a version and a log entry per datapoint, the log trimmed as they would
+        trim it), in a few list operations: how the metric store folds its rows. ``whole``:
+        whether every time is a whole number of seconds, if the caller knows."""
+        m = len(ts)
+        if not m:
+            return
+        self._t += ts
+        self._v += vs
+        self._cols = None
+        v0 = self.version
+        self.version = v0 + m
+        latest = max(ts)  # the first of equal maxima, as add()'s strict > keeps
+        if latest > self.latest:
+            self.latest = latest
+        if self._plain and not (whole if whole is not None
+                                else not any(t % 1.0 for t in ts)):
+            self._plain = False
+        # add() appends an entry per datapoint and, the moment the log grows past the
+        # limit, drops its older half: what is left is the newest `keep` entries of the old
+        # log followed by the new ones (only those are built)
+        log = self._log
+        total = len(log) + m
+        keep = total
+        if total > _LOG_LIMIT:
+            half = _LOG_LIMIT // 2
+            keep = half + 1 + (total - _LOG_LIMIT - 1) % half
+        skip = total - keep  # entries dropped from the front of the old log and the new
+        if skip >= len(log):
+            first = skip - len(log)
+            log.clear()
+        else:
+            first = 0
+            del log[:skip]
+        log += zip(range(v0 + 1 + first, v0 + m + 1), ts[first:], vs[first:], strict=True)
+        if publish:
+            self._pend_t += ts
+            self._pend_v += vs
 
     def add_array(self, t: np.ndarray, v: np.ndarray, publish: bool) -> None:
         ones = np.ones(len(t))
@@ -370,59 +349,3 @@ class Series:
             old.version = self.version
             return old
         return _Grid(self.version, g0, got[0], got[1])
-
-
-def _one_per_period(cols: Columns, stat: str, q: float | None, period_s: float, t0_s: float,
-                    periods: int) -> tuple[list[float], list[float]] | None:
-    """The grid slots (statistic, sample count; NaN / 0 without data) of a few periods from
-    ``t0_s``, in plain floats, when each holds at most one datapoint: what an alarm reads
-    every minute from a metric published once a period, where numpy's fixed cost was most
-    of the work. ``None`` otherwise (then :func:`aggregate` computes them).
-
-    The same bins, slots and values as :func:`aggregate` gives, bit for bit: the
-    statistic of a single datapoint is the datapoint (an average is its one division,
-    sum / count)."""
-    if periods > _FEW_PERIODS:
-        return None
-    values, counts = [math.nan] * periods, [0.0] * periods
-    t = cols[0]
-    n_periods = math.floor((t0_s + periods * period_s - t0_s) / period_s + 1e-9)
-    if n_periods <= 0 or not len(t):
-        return values, counts
-    i0 = int(t.searchsorted(t0_s, "left"))
-    i1 = int(t.searchsorted(t0_s + n_periods * period_s, "left"))
-    if i1 - i0 > periods:
-        return None
-    times = t[i0:i1].tolist()
-    sums, ns = cols[1][i0:i1].tolist(), cols[2][i0:i1].tolist()
-    lows, highs = cols[3][i0:i1].tolist(), cols[4][i0:i1].tolist()
-    raws = cols[5][i0:i1].tolist()
-    last = None
-    for k, tk in enumerate(times):
-        if q is not None and not raws[k]:
-            continue  # percentiles use single values only
-        b = math.floor((tk - t0_s) / period_s)
-        if b == last:
-            return None  # two datapoints in one period
-        last = b
-        i = round((t0_s + b * period_s - t0_s) / period_s)
-        if not 0 <= i < periods:
-            return None
-        if q is not None:
-            values[i], counts[i] = sums[k], 1.0
-            continue
-        n = ns[k]
-        if stat == "Average":
-            if not n:
-                return None  # numpy's 0/0 (NaN with a warning), not Python's exception
-            values[i] = sums[k] / n
-        elif stat == "Sum":
-            values[i] = sums[k]
-        elif stat == "Minimum":
-            values[i] = lows[k]
-        elif stat == "Maximum":
-            values[i] = highs[k]
-        else:
-            values[i] = n
-        counts[i] = n
-    return values, counts

@@ -1,0 +1,347 @@
+"""A run's minutes as rows whose datapoints are computed when the metric store needs them.
+
+Every minute of a run publishes some 25 datapoints (per instance ``CPUUtilization``,
+``NetworkIn`` and ``NetworkOut``, the group's CPU, the load balancer's metrics), yet only
+the group's CPU is read every minute (by its alarms); the rest waits in the metric store
+until a learner reads metrics or they are published (see
+:class:`~cloudlab.sim.cloudwatch.rows.Rows`). So a minute whose requests took one route
+(one stretch: every minute at steps of a minute or more) keeps only what its datapoints
+are computed from: the instances' CPU (the group's CPU needs it now), the requests, the
+few load balancer values and the queue the mean response time comes from. A
+:class:`MinuteRows` block computes a metric's values for all its minutes in one pass
+when the store folds it, with the same IEEE operations on the same operands, in the same
+order, as the minute-by-minute computation in
+:class:`~cloudlab.sim.workload_metrics.MinutePublisher` (numpy's element-wise
+``* / + minimum`` round exactly as Python's float operations do), so the store ends up
+with the same bits.
+
+:class:`MinutePlan` is what such a minute needs from its route, kept per route shape.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cloudlab.sim.cloudwatch.rows import Layout, Rows
+from cloudlab.sim.latency import mean_response_s
+
+if TYPE_CHECKING:
+    from cloudlab.sim.cloudwatch.metrics import MetricKey
+    from cloudlab.sim.workload_state import Route
+
+__all__ = ["IDLE_CPU_PCT", "REQUEST_BYTES", "RESPONSE_BYTES", "MinutePlan", "MinuteRows",
+           "MinuteWriter"]
+
+#: CPU utilisation of a running instance that serves nothing (model figure, percent).
+IDLE_CPU_PCT = 2.0
+#: Model sizes of one request and one response, in bytes (for NetworkIn/NetworkOut).
+REQUEST_BYTES = 2_000
+RESPONSE_BYTES = 20_000
+
+#: Bound on a minute's requests, errors and served requests for computing its datapoints
+#: later: far below it, every datapoint (at most 20,000 times one of them) is finite.
+_LARGE = 1e290
+#: The unit of each metric the run publishes, by metric name.
+_UNITS = {
+    "CPUUtilization": "Percent", "NetworkIn": "Bytes", "NetworkOut": "Bytes",
+    "RequestCount": "Count", "HTTPCode_ELB_5XX_Count": "Count", "HTTPCode_ELB_5XX": "Count",
+    "HealthyHostCount": "Count", "UnHealthyHostCount": "Count",
+    "RequestCountPerTarget": "Count", "TargetResponseTime": "Seconds", "Latency": "Seconds",
+}
+
+#: (served requests per second, servers, service time in ms, inter-AZ hop in ms)
+Queue = tuple[float, float, float, float]
+
+
+def _mean_response_s(rps: float, servers: int, service_ms: float, timeout_ms: float) -> float:
+    """Mean response time of the M/M/c queue (the timeout when it is overloaded)."""
+    service_rps = 1000.0 / service_ms
+    if rps >= servers * service_rps:
+        return timeout_ms / 1000.0
+    # MMc(rps, service_rps, servers).mean_response_s without building and checking an MMc
+    return float(mean_response_s(float(rps), service_rps, int(servers)))
+
+
+def mean_is_finite(queue: Queue) -> bool:
+    """Whether the minute's mean response time (:func:`_mean_response_s`) is finite: it
+    is not when rounding puts the queue at full load after the overload test passed
+    (``mean_response_s`` answers inf); such a minute is published at once, so that the
+    store refuses it as it always did."""
+    rps, servers, service_ms, _ = queue
+    service_rps = 1000.0 / service_ms
+    return rps >= servers * service_rps or rps / service_rps / int(servers) < 1.0
+
+
+def minute_mean_s(queue: Queue, timeout_ms: float) -> float:
+    """The ``TargetResponseTime`` (``Latency``) of a minute: mean response plus the hop."""
+    served_rps, servers, service_ms, hop = queue
+    return _mean_response_s(served_rps, int(servers), service_ms, timeout_ms) + hop / 1000.0
+
+
+class MinutePlan:
+    """What a minute of one stretch needs from its route, in the order the publisher
+    publishes: per running instance (as listed once in ``running_ids``) its id and metric
+    keys, ``(share / good_share, capacity)`` of each target that answers (``_plan``'s
+    order) and the shares of all its targets (its requests); per group its CPU's key,
+    its members' positions (``None``: every instance) and their number."""
+
+    __slots__ = ("ids", "keys", "answering", "single", "groups", "shares")
+
+    def __init__(self, ids: list[str], keys: list[Any],
+                 answering: list[list[tuple[float, float]]], shares: list[list[float]],
+                 groups: list[tuple[Any, list[int] | None, int]]) -> None:
+        self.ids, self.keys, self.shares, self.groups = ids, keys, shares, groups
+        self.answering = answering
+        #: each instance's one answering target (share / good_share, capacity); ``None``
+        #: when an instance has several, or none (then its busy time is a sum, or 0.0)
+        self.single = ([a[0] for a in answering] if all(len(a) == 1 for a in answering)
+                       else None)
+
+    def cpus(self, served: float, alive: float) -> list[float]:
+        """Each instance's CPU for a minute that served ``served`` requests while each
+        instance ran ``alive`` seconds, as :meth:`MinutePublisher._publish` computes it:
+        ``min(100, IDLE + 100 * busy / alive)`` with ``busy = 0.0 + served * (share /
+        good_share) / capacity (+ ...)``. With one answering target per instance the
+        leading ``0.0 +`` is left out: it only turns a -0.0 into 0.0, as ``IDLE +`` does."""
+        if self.single is not None:
+            return [min(100.0, IDLE_CPU_PCT + 100.0 * (served * ratio / cap) / alive)
+                    for ratio, cap in self.single]
+        out = []
+        for targets in self.answering:
+            busy = 0.0
+            for ratio, cap in targets:
+                busy += served * ratio / cap
+            out.append(min(100.0, IDLE_CPU_PCT + 100.0 * busy / alive))
+        return out
+
+
+class MinuteRows(Rows):
+    """Minutes of one layout, as the metric store keeps them: per minute the instances'
+    CPU, the requests, the queue (for the mean response time, when the layout has it at
+    ``mean_at``) and the other values (``tail``: the groups' CPU, requests, errors, per
+    target group healthy, unhealthy and requests per target), and the :class:`MinutePlan`
+    of each stretch of minutes (``plans``: first row and plan; the instances' requests
+    come from its shares). The layout is the plan's instance keys, then ``tail``'s keys
+    with the mean's inserted at ``mean_at``."""
+
+    __slots__ = ("n", "timeout_ms", "mean_at", "plans", "cpus", "requests", "queues",
+                 "tails", "_cpus", "_tails", "_routed")
+
+    def __init__(self, layout: Layout, n: int, timeout_ms: float, mean_at: int) -> None:
+        super().__init__(layout)
+        self.n, self.timeout_ms, self.mean_at = n, timeout_ms, mean_at
+        self.plans: list[tuple[int, MinutePlan]] = []
+        self.cpus: list[list[float]] = []
+        self.requests: list[float] = []
+        self.queues: list[Queue] = []
+        self.tails: list[list[float]] = []
+        self._cpus: np.ndarray | None = None  # the matrices of cpus and tails, when folded
+        self._tails: np.ndarray | None = None
+        self._routed: np.ndarray | None = None
+
+    def add(self, t0: float, plan: MinutePlan, cpus: list[float], requests: float,
+            queue: Queue | None, tail: list[float]) -> None:
+        """Keep a minute (its row is the newest)."""
+        if not self.plans or self.plans[-1][1] is not plan:
+            self.plans.append((len(self.times), plan))
+        self.times.append(t0)
+        self.cpus.append(cpus)
+        self.requests.append(requests)
+        if queue is not None:
+            self.queues.append(queue)
+        self.tails.append(tail)
+        self._cpus = self._tails = self._routed = None
+
+    def column(self, i: int) -> list[float]:
+        n = self.n
+        if i < 3 * n:
+            j, kind = divmod(i, 3)
+            if kind == 0:
+                if self._cpus is None:
+                    self._cpus = np.array(self.cpus, dtype=float)
+                return self._cpus[:, j].tolist()  # type: ignore[no-any-return]
+            if self._routed is None:
+                self._routed = self._routed_matrix()
+            size = REQUEST_BYTES if kind == 1 else RESPONSE_BYTES
+            return (self._routed[:, j] * size).tolist()  # type: ignore[no-any-return]
+        k = i - 3 * n
+        if k == self.mean_at:
+            return [minute_mean_s(q, self.timeout_ms) for q in self.queues]
+        k -= k > self.mean_at >= 0
+        if self._tails is None:  # float() of each value, as the store's put does
+            self._tails = np.array(self.tails, dtype=float)
+        return self._tails[:, k].tolist()  # type: ignore[no-any-return]
+
+    def _routed_matrix(self) -> np.ndarray:
+        """Each minute's requests to each instance: ``0.0 + share * requests (+ ...)`` over
+        the instance's targets in order, as the minute sums them; a plan's instances with
+        fewer targets get ``0.0 * requests`` for the others, which adds nothing (the sum
+        starts at 0.0, so it is never -0.0)."""
+        parts = []
+        ends = [start for start, _ in self.plans[1:]] + [len(self.times)]
+        for (start, plan), end in zip(self.plans, ends, strict=True):
+            requests = np.array(self.requests[start:end])[:, None]
+            routed = np.zeros((end - start, self.n))
+            slots = max((len(shares) for shares in plan.shares), default=0)
+            for k in range(slots):
+                share = np.array([shares[k] if k < len(shares) else 0.0
+                                  for shares in plan.shares])
+                routed += requests * share
+            parts.append(routed)
+        return np.concatenate(parts)
+
+    def last(self, i: int) -> float:
+        n = self.n
+        if i < 3 * n:
+            j, kind = divmod(i, 3)
+            if kind == 0:
+                return self.cpus[-1][j]
+            routed = 0.0
+            for share in self.plans[-1][1].shares[j]:
+                routed += share * self.requests[-1]
+            return routed * (REQUEST_BYTES if kind == 1 else RESPONSE_BYTES)
+        k = i - 3 * n
+        if k == self.mean_at:
+            return minute_mean_s(self.queues[-1], self.timeout_ms)
+        k -= k > self.mean_at >= 0
+        return float(self.tails[-1][k])
+
+
+class MinuteWriter:
+    """Publishes a :class:`~cloudlab.sim.workload_metrics.MinutePublisher`'s minutes of one
+    stretch as rows of :class:`MinuteRows` blocks, with what it keeps for them: the
+    :class:`MinutePlan` of the route, the layout of the minute's metrics, the block being
+    filled and the target groups' counts."""
+
+    def __init__(self, publisher: Any) -> None:
+        self.publisher = publisher  # whose minute (its sums, keys, store) it publishes
+        self._kept_plan: tuple[Any, ...] | None = None  # see plan
+        self._minute_layout: tuple[Any, ...] | None = None  # see publish
+        self._rows: MinuteRows | None = None  # the block of minutes being filled
+        self._kept_counts: dict[str, tuple[Any, int, dict[str, int]]] = {}  # see counts
+
+    def publish(self, t0: float, queue: Queue | None) -> bool:
+        """Publish a minute of one stretch as a row of a :class:`MinuteRows` block: the
+        datapoints ``MinutePublisher._publish`` would put, in its order, of which only the
+        instances' CPU and the groups' CPU are computed now (and any value a reader
+        already asked for); the others when the store needs them. Returns ``False``, publishing
+        nothing, for a minute ``_publish`` must take: an instance on basic monitoring,
+        listed twice or unknown, a target that answers with no capacity, a Classic Load
+        Balancer, or values that might not be finite (the store refuses those)."""
+        p = self.publisher
+        assert p._first is not None
+        route, seconds, served, requests = p._first
+        if not (served < _LARGE and requests < _LARGE and p.requests < _LARGE
+                and p.errors < _LARGE):  # (False for NaN too)
+            return False
+        if queue is not None and not mean_is_finite(queue):
+            return False
+        plan = self.plan(route)
+        if plan is None:
+            return False
+        cpus = plan.cpus(served, max(0.0 + seconds, 1e-9))  # each instance ran the stretch
+        tail: list[float] = []
+        for _, members, count in plan.groups:  # _publish's np.mean steps, on the same array
+            values = cpus if members is None else [cpus[j] for j in members]
+            tail.append(float(np.add.reduce(np.asarray(values, dtype=float)) / count))
+        lb, mean_at, alb = route.lb, -1, None
+        present: tuple[bool, ...] = ()
+        if lb is not None:
+            alb = p._alb_keys(lb)
+            tail += (p.requests, p.errors)
+            if queue is not None:
+                mean_at = len(tail)
+            groups = p.router.lbs.groups
+            found = []
+            for arn, _ in alb[3]:
+                group = groups.get(arn)
+                found.append(group is not None)
+                if group is not None:
+                    counts = self.counts(arn, group)
+                    healthy = counts.get("healthy", 0)
+                    tail += (healthy, counts.get("unhealthy", 0),
+                             p.requests / max(1, healthy))
+            present = tuple(found)
+        kept = self._minute_layout
+        if (kept is not None and kept[0] is plan and kept[1] == mean_at and kept[2] is alb
+                and kept[3] == present):
+            layout = kept[4]
+        else:
+            keys = plan.keys + [key for key, _, _ in plan.groups]
+            if alb is not None:
+                keys += alb[:3] if mean_at >= 0 else alb[:2]
+                for (_, group_keys), there in zip(alb[3], present, strict=True):
+                    if there:
+                        keys += group_keys
+            if not keys:
+                return False
+            layout = p.store.layout(keys, [_UNITS[k[1]] for k in keys])
+            self._minute_layout = (plan, mean_at, alb, present, layout)
+        rows = self._rows
+        if rows is None or rows.layout is not layout or not p.store.is_open(rows):
+            rows = self._rows = MinuteRows(layout, len(plan.ids), p.timeout_ms, mean_at)
+        rows.add(t0, plan, cpus, requests, queue, tail)
+        p.store.put_rows(rows)
+        return True
+
+    def counts(self, arn: str, group: Any) -> dict[str, int]:
+        """``group.counts()``, kept while the group is the same object with the same
+        ``version`` (which changes whenever a target is added, removed or changes state)."""
+        kept = self._kept_counts.get(arn)
+        if kept is not None and kept[0] is group and kept[1] == group.version:
+            return kept[2]  # type: ignore[no-any-return]
+        counts = group.counts()
+        self._kept_counts[arn] = (group, group.version, counts)
+        return counts  # type: ignore[no-any-return]
+
+    def plan(self, route: Route) -> MinutePlan | None:
+        """The :class:`MinutePlan` of a route (``None``: its minutes take the general
+        path), kept while the route has the same lists and share of answering targets
+        (see ``MinutePublisher._plan``) and the instance book the same generations
+        (instances' groups and monitoring are read from it)."""
+        p = self.publisher
+        book = p.router.book
+        key = (route.good_share, book.generation, book.config_generation)
+        kept = self._kept_plan
+        if (kept is not None and kept[0] is route.targets and kept[1] is route.target_rps
+                and kept[2] is route.running_ids and kept[3] == key):
+            return kept[4]  # type: ignore[no-any-return]
+        plan = self._make_plan(route)
+        self._kept_plan = (route.targets, route.target_rps, route.running_ids, key, plan)
+        return plan
+
+    def _make_plan(self, route: Route) -> MinutePlan | None:
+        p = self.publisher
+        if route.lb is not None and route.lb.kind == "classic":
+            return None
+        ok_share = route.good_share
+        answering: dict[str, list[tuple[float, float]]] = {}
+        shares: dict[str, list[float]] = {}
+        for (target, share, ok), cap in zip(route.targets, route.target_rps, strict=True):
+            shares.setdefault(target.instance_id, []).append(share)
+            if ok and ok_share > 0:
+                if not cap:
+                    return None  # the general path divides by it (and fails as it did)
+                answering.setdefault(target.instance_id, []).append((share / ok_share, cap))
+        ids = list(dict.fromkeys(route.running_ids))
+        if len(ids) != len(route.running_ids):
+            return None
+        records = p.router.book.records
+        keys: list[MetricKey] = []
+        groups: dict[str, list[int]] = {}
+        for j, iid in enumerate(ids):
+            record = records.get(iid)
+            if record is None or not record.detailed_monitoring:
+                return None
+            keys.extend(p._instance_keys(iid))
+            if record.asg:
+                groups.setdefault(record.asg, []).append(j)
+        everyone = list(range(len(ids)))
+        return MinutePlan(
+            ids, keys, [answering.get(iid, []) for iid in ids],
+            [shares.get(iid, []) for iid in ids],
+            [(p._key("AWS/EC2", "CPUUtilization", ("AutoScalingGroupName", name)),
+              None if members == everyone else members, len(members))
+             for name, members in groups.items()])
