@@ -211,26 +211,33 @@ def test_a_run_publishes_the_same_with_rows_kept(monkeypatch):
         np.testing.assert_array_equal(rec[name], rec_at_once[name])
 
 
-def test_a_minute_whose_mean_is_not_finite_is_known_before_computing_it():
-    """Rounding can put a queue at full load after the overload test passed (the mean is
-    then inf, and the store refuses the minute): such minutes are published at once."""
+def test_a_minute_at_exactly_full_load_has_the_timeout_as_its_mean() -> None:
+    """Rounding can put a queue at full load after ``rps >= servers * service_rps`` said it
+    was not: its M/M/c mean is then infinite, which the store refuses (the run stopped with
+    InvalidScenario). Such a minute's mean is the timeout, like any overloaded one, and
+    every other minute keeps its mean."""
     import math
     import random
 
-    from cloudlab.sim.workload_rows import mean_is_finite, minute_mean_s
+    from cloudlab.sim.latency import mean_response_s
+    from cloudlab.sim.workload_rows import minute_mean_s
 
     rng = random.Random(1)
-    infinite = 0
+    edge = 0
     for _ in range(20_000):
         servers = rng.randint(1, 40)
         service_ms = rng.choice([10.0, 12.5, 20.0 / 3, 7.3, 100 / 3])
         rps = servers * (1000.0 / service_ms) * (1 - rng.choice([0, 1e-16, 3e-16, 1e-3]))
-        queue = (rps, float(servers), service_ms, 0.3)
-        finite = math.isfinite(minute_mean_s(queue, 3000.0))
-        assert mean_is_finite(queue) == finite, queue
-        infinite += not finite
-    assert infinite > 0
-    assert not mean_is_finite((410.958904109589, 3.0, 7.3, 0.3))
+        got = minute_mean_s((rps, float(servers), service_ms, 0.3), 3000.0)
+        assert math.isfinite(got)
+        service_rps = 1000.0 / service_ms
+        if rps >= servers * service_rps or not rps / service_rps / servers < 1.0:
+            edge += rps < servers * service_rps  # where the M/M/c mean alone is inf
+            assert got == 3.0 + 0.3 / 1000.0
+        else:
+            assert got == mean_response_s(rps, service_rps, servers) + 0.3 / 1000.0
+    assert edge > 0  # the rounding case was met
+    assert minute_mean_s((410.958904109589, 3.0, 7.3, 0.3), 3000.0) == 3.0 + 0.3 / 1000.0
 
 
 @pytest.mark.parametrize("bad", [float("inf"), float("nan")])
