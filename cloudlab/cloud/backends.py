@@ -13,6 +13,7 @@ with a custom ``endpoint_url``.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, Protocol
 
 from cloudlab.errors import BackendNotAvailable, EndpointNotServed
@@ -79,7 +80,6 @@ def _drop_backends() -> None:
     random draws) after EC2's dict was emptied. That EC2 backend outlives the reset, made
     before the cloud is seeded and unknown to the next reset, so resource ids came out
     different for the same seed after a cloud that used Auto Scaling."""
-    import sys
 
     from moto.core.base_backend import BackendDict
 
@@ -89,6 +89,37 @@ def _drop_backends() -> None:
                 if isinstance(value, BackendDict) and value:
                     value.clear()
     BackendDict._instances.clear()  # type: ignore[misc]
+    _forget_dropped_backends()
+
+
+#: moto methods cached with ``functools.lru_cache``/``cache`` on the instance (the cache
+#: key holds ``self``, so the cache holds the object and, through it, its backend):
+#: (module, class, method)
+_INSTANCE_CACHES = (
+    ("moto.core.base_backend", "AccountSpecificBackend", "_generate_regions"),
+    ("moto.ec2.models.subnets", "Subnet", "_base_avail_ip_iterator"),
+    ("moto.sns.models", "Subscription", "private_key"),
+    ("moto.rds.models", "RDSBackend", "db_cluster_options"),
+    ("moto.emr.models", "ElasticMapReduceBackend", "_get_instance_type_names"),
+)
+
+
+def _forget_dropped_backends() -> None:
+    """Let the backends moto dropped be freed.
+
+    A few moto methods are cached per object, and those caches keep their objects alive
+    after a reset: every subnet ever made (``Subnet._base_avail_ip_iterator`` has no size
+    limit), each account's backends through its Regions list
+    (https://github.com/getmoto/moto/issues/6592). Each cloud made in a kernel kept its
+    backends (~22,000 objects: the default AMIs, their snapshots and volumes, instances...)
+    alive. Emptied when no object of theirs is in use (moto's backends were just dropped);
+    the entries are rebuilt on first use. Modules not imported yet are left alone."""
+    for module_name, cls_name, method in _INSTANCE_CACHES:
+        module = sys.modules.get(module_name)
+        cached = getattr(getattr(module, cls_name, None), method, None)
+        clear = getattr(cached, "cache_clear", None)
+        if clear is not None:
+            clear()
 
 
 def _answer_or_refuse(event_name: str, request: Any, **kwargs: Any) -> Any:
@@ -172,6 +203,7 @@ class EmbeddedBackend:
             return
         self._mock.stop(remove_data=True)
         self._mock = None
+        _forget_dropped_backends()
         _guard_active = False
         for k, v in self._saved_env.items():
             if v is None:
