@@ -31,13 +31,13 @@ activities and failures.
 
 from __future__ import annotations
 
-import gc
 import math
 from typing import Any
 
 import numpy as np
 
 from cloudlab.errors import InvalidScenario
+from cloudlab.sim._collector import BusyCollector
 from cloudlab.sim._validate import number
 from cloudlab.sim.recorder import Marker, Recorder
 from cloudlab.sim.scenario import LiveView, RunResult, _progress_bar
@@ -151,7 +151,7 @@ class _Run:
         per_min = max(1, int(round(60 / self.step))) if self.step < 60 else 1
         unsubscribe = self.router.subscribe(self._marker)
         i, last_live = 0, 0
-        collector = _RunCollector()
+        collector = BusyCollector()
         try:
             while i < self.n:
                 t = self.t0 + i * self.step
@@ -262,42 +262,6 @@ class _Run:
 #: instances per AZ).
 _ROW_SERIES = ("served_rps", "capacity_rps", "errors_rps", "utilization", "error_pct",
                "instances", "healthy_hosts", "desired", "cost_usd")
-
-
-class _RunCollector:
-    """Python's cyclic garbage collector, tuned for a run and put back as it was by
-    :meth:`restore` (the run's ``finally``).
-
-    - The objects that exist before the run (moto's and botocore's, some 300,000) are
-      frozen (:func:`gc.freeze`) until the run ends: a full collection walks them all (about
-      0.2 s, once or twice in a virtual week) and can free none of them while the run holds
-      the cloud. Left as it is when someone else has frozen objects (their freeze is not
-      ours to undo), or when the collector is disabled.
-    - The youngest generation is collected after :data:`RUN_GC_ALLOCATIONS` net allocations
-      instead of the default 700: a week's run otherwise makes some 200 young collections
-      and 17 middle ones (0.07 s); with the larger threshold, a few (0.02 s). The objects a
-      run makes and drops (rows, routes, history items) hold no cycles worth collecting
-      sooner, and 20,000 more objects is a megabyte or two.
-
-    Objects made during the run are collected as usual, and afterwards every object is
-    collectable again."""
-
-    def __init__(self) -> None:
-        self.frozen = not gc.get_freeze_count() and gc.isenabled()
-        if self.frozen:
-            gc.freeze()
-        self.thresholds = gc.get_threshold()
-        if self.thresholds[0] and self.thresholds[0] < RUN_GC_ALLOCATIONS:
-            gc.set_threshold(RUN_GC_ALLOCATIONS, *self.thresholds[1:])
-
-    def restore(self) -> None:
-        gc.set_threshold(*self.thresholds)
-        if self.frozen:
-            gc.unfreeze()
-
-
-#: Net allocations between two collections of the youngest generation during a run.
-RUN_GC_ALLOCATIONS = 20_000
 
 
 def _minimum(a: float, b: float) -> float:

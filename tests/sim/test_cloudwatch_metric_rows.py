@@ -135,3 +135,33 @@ def test_flush_publishes_the_same_datums(monkeypatch):
             published[-1].append(sorted((d["Timestamp"], d["Average"]) for d in stats))
     assert published[0] == published[1]
     assert len(published[0]) >= 3
+
+
+def test_folding_rows_keeps_the_collector_off_older_objects_and_restores_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a long run's waiting rows to their series (~250,000 datapoints after a week)
+    freezes older objects and makes young collections rarer while it works, as a run does;
+    afterwards the collector is as it was."""
+    import gc
+
+    from webstack import build_stack
+
+    from cloudlab.sim import Constant, WebTraffic
+    from cloudlab.sim._collector import BUSY_GC_ALLOCATIONS
+
+    seen = []
+    fold = MetricStore._fold_blocks
+
+    def spy(blocks):  # type: ignore[no-untyped-def]
+        seen.append((gc.get_freeze_count() > 0, gc.get_threshold()[0]))
+        return fold(blocks)
+
+    monkeypatch.setattr(MetricStore, "_fold_blocks", staticmethod(spy))
+    with Cloud(seed=4) as cloud:
+        build_stack(cloud, asg={"MinSize": 2, "MaxSize": 4, "DesiredCapacity": 2})
+        cloud.run(WebTraffic(Constant(200), to="web", step_s=60), hours=1, progress=False)
+        seen.clear()
+        before = gc.get_threshold()
+        assert metrics(cloud).pending > 0  # folds the rows the run left
+        assert seen == [(True, BUSY_GC_ALLOCATIONS)]
+        assert gc.get_threshold() == before and gc.get_freeze_count() == 0

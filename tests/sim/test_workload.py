@@ -257,7 +257,7 @@ def test_a_run_keeps_the_collector_off_older_objects_and_restores_it() -> None:
     is left as it was."""
     import gc
 
-    from cloudlab.sim.workload import RUN_GC_ALLOCATIONS
+    from cloudlab.sim._collector import BUSY_GC_ALLOCATIONS
 
     during: list[int] = []
     thresholds: list[tuple[int, ...]] = []
@@ -277,7 +277,7 @@ def test_a_run_keeps_the_collector_off_older_objects_and_restores_it() -> None:
                   progress=False)
         assert during and min(during) >= before // 2
         assert gc.get_freeze_count() == 0
-        assert set(thresholds) == {(RUN_GC_ALLOCATIONS, *previous[1:])}
+        assert set(thresholds) == {(BUSY_GC_ALLOCATIONS, *previous[1:])}
         assert gc.get_threshold() == previous
         gc.freeze()  # someone else's freeze: the run must not undo it
         try:
