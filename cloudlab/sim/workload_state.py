@@ -36,7 +36,6 @@ class Prices:
     alb_per_s: float
     ipv4_per_s: float
     root_volume_per_s: float
-    lcu_usd_per_request: float
     #: per load balancer kind (``application``, ``network``, ``gateway``, ``classic``): its
     #: hourly price per second, and what one request through it adds (LCUs of new
     #: connections, NLCUs of new flows, a Classic Load Balancer's processed bytes)
@@ -52,19 +51,17 @@ def prices() -> Prices:
     hours_month = m["hours_per_month"]["value"]
     connections = 1.0 / m["requests_per_connection"]["value"]  # per request
     per_lcu_request = connections / m["new_connections_per_lcu"]["value"]
-    lcu_usd_per_request = p["alb_lcu_hour"]["value"] / 3600.0 * per_lcu_request
     return Prices(
         alb_per_s=p["alb_hour"]["value"] / 3600.0,
         ipv4_per_s=p["public_ipv4_hour"]["value"] / 3600.0,
         root_volume_per_s=(m["root_volume_gib"]["value"] * p["gp3_gb_month"]["value"]
                            / hours_month / 3600.0),
-        lcu_usd_per_request=lcu_usd_per_request,
         lb_per_s={"application": p["alb_hour"]["value"] / 3600.0,
                   "network": p["nlb_hour"]["value"] / 3600.0,
                   "gateway": p["gwlb_hour"]["value"] / 3600.0,
                   "classic": p["clb_hour"]["value"] / 3600.0},
         lb_usd_per_request={
-            "application": lcu_usd_per_request,
+            "application": p["alb_lcu_hour"]["value"] / 3600.0 * per_lcu_request,
             "network": (p["nlb_nlcu_hour"]["value"] / 3600.0 * connections
                         / m["new_flows_per_nlcu"]["value"]),
             "gateway": 0.0,  # no requests go through one in the simulation
