@@ -157,12 +157,15 @@ class _Run:
                 t = self.t0 + i * self.step
                 clock.run_until(t)
                 route = self.router.route(t)
-                nxt = clock.next_due()
-                j = self.n if nxt is None else min(self.n, max(i + 1, math.ceil(
-                    (nxt - self.t0) / self.step - 1e-9)))
-                j = min(j, (i // per_min + 1) * per_min)
+                if per_min == 1:  # steps of a minute or more: a stretch is one step
+                    j = i + 1
+                else:  # up to the next event, within the minute
+                    nxt = clock.next_due()
+                    j = self.n if nxt is None else min(self.n, max(i + 1, math.ceil(
+                        (nxt - self.t0) / self.step - 1e-9)))
+                    j = min(j, (i // per_min + 1) * per_min)
                 self._fill(route, i, j)
-                if j % per_min == 0 or j == self.n:
+                if per_min == 1 or j % per_min == 0 or j == self.n:
                     self.minute.close(j)
                 if self.live is not None and ((j - last_live) * self.step >= LIVE_EVERY_S
                                               or j == self.n):
