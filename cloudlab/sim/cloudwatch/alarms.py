@@ -57,7 +57,14 @@ from cloudlab.sim.cloudwatch.history import (
     state_item,
 )
 from cloudlab.sim.cloudwatch.metrics import MetricStore, metrics
-from cloudlab.sim.cloudwatch.window import Window, advance, kept
+from cloudlab.sim.cloudwatch.window import (
+    Recent,
+    advance,
+    kept,
+    move_on,
+    quick_state,
+    remember,
+)
 
 if TYPE_CHECKING:
     from cloudlab.cloud import Cloud
@@ -110,6 +117,7 @@ class AlarmEngine:
         self._runtime: dict[str, _Runtime] = {}
         self._unwritten: dict[str, tuple[str, str, Mapping[str, Any]]] = {}
         self._windows = kept(cloud)  # the range each alarm read last, to move along
+        self._recent = Recent()  # what the metric last read got since its range was read
         clock = cloud.clock
         self._start = clock.start  # the clock's start and its epoch seconds
         self._offset = clock.start.timestamp()
@@ -189,20 +197,31 @@ class AlarmEngine:
         if memo != rt.memo:  # the range moved or its data changed: decide again
             rt.memo = memo
             t0 = end - spec.span * period
-            values, counts = self._window(spec, rt, t0, end, version)
-            if not (spec.q is not None and spec.low_sample_ignore and any(
-                    0 < c < low_sample_limit(spec.q) for c in counts)):
-                state = self._choose(spec, values)
-                if state is not None and state != rt.state:
-                    starts = t0 + np.arange(spec.span) * float(period)
-                    verdict = decide(np.asarray(values), starts, threshold=spec.threshold,
-                                     operator=spec.operator, n=spec.n, m=spec.m,
-                                     treat=spec.treat, old_state=rt.state,
-                                     start=self._cloud.clock.start, stat_name=spec.stat,
-                                     period=period, counts=np.asarray(counts), query_t=now)
-                    self.transition(spec.alarm, state, verdict.reason, verdict.reason_data)
-                    rt.memo = (end, memo[1], rt.state)
-                    return
+            window = self._windows.get(spec.name) if spec.quick else None
+            state: str | None
+            if window is not None and move_on(self.store, spec, window, t0, end, version,
+                                              self._recent):
+                # the usual minute: the kept range moved one period on, in place, with the
+                # breaching and missing counts of its N newest periods
+                values, counts = window.values, window.counts
+                state = quick_state(spec, window) or self._choose(spec, values)
+            else:
+                values, counts = self._window(spec, rt, t0, end, version)
+                if spec.q is not None and spec.low_sample_ignore and any(
+                        0 < c < low_sample_limit(spec.q) for c in counts):
+                    state = None  # not decided: a low-sample percentile is ignored
+                else:
+                    state = self._choose(spec, values)
+            if state is not None and state != rt.state:
+                starts = t0 + np.arange(spec.span) * float(period)
+                verdict = decide(np.asarray(values), starts, threshold=spec.threshold,
+                                 operator=spec.operator, n=spec.n, m=spec.m,
+                                 treat=spec.treat, old_state=rt.state,
+                                 start=self._cloud.clock.start, stat_name=spec.stat,
+                                 period=period, counts=np.asarray(counts), query_t=now)
+                self.transition(spec.alarm, state, verdict.reason, verdict.reason_data)
+                rt.memo = (end, memo[1], rt.state)
+                return
         if spec.enabled:  # Auto Scaling actions run every minute the alarm stays in a state
             for arn in spec.repeating[rt.state]:
                 self._run(spec.alarm, arn, rt.state, rt.state, rt.reason, rt)
@@ -236,13 +255,7 @@ class AlarmEngine:
         got = None if window is None else advance(store, spec, window, t0, end)
         if got is None:
             got = store.window(key, spec.stat, spec.period, t0, spec.span)
-        if window is None:
-            self._windows[spec.name] = Window(spec, t0, end, version, got[0], got[1],
-                                              store.latest(key) < end)
-        else:  # (updated in place: one object per alarm)
-            window.spec, window.t0, window.end, window.version = spec, t0, end, version
-            window.values, window.counts = got
-            window.quiet_after = store.latest(key) < end
+        remember(self._windows, spec, t0, end, version, got, store.latest(key) < end)
         return got
 
     # -- changing state -----------------------------------------------------------------

@@ -46,6 +46,9 @@ class Spec:
     enabled: bool
     note: str
     repeating: dict[str, tuple[str, ...]]  # per state: actions that run every minute in it
+    #: no Unit to check and no low-sample percentile rule: the usual minute can move the
+    #: kept range along and decide from its counts (window.move_on)
+    quick: bool = False
 
 
 def _unsupported(alarm: Mapping[str, Any]) -> str:
@@ -75,15 +78,18 @@ def parse(alarm: dict[str, Any]) -> Spec:
         # data even if you choose a different option" (PutMetricAlarm API reference)
         treat = "ignore"
     dims = {d["Name"]: d["Value"] for d in alarm.get("Dimensions") or ()}
+    q = parse_percentile(stat)
+    unit = alarm.get("Unit") or None
+    low_sample_ignore = alarm.get("EvaluateLowSampleCountPercentile") == "ignore"
     return Spec(
         alarm=alarm, name=alarm["AlarmName"],
         key=metric_key(namespace, str(alarm.get("MetricName") or ""), dims),
-        stat=stat, q=parse_percentile(stat), period=int(alarm.get("Period") or 60), n=n,
+        stat=stat, q=q, period=int(alarm.get("Period") or 60), n=n,
         m=int(alarm.get("DatapointsToAlarm") or n), span=evaluation_range(n),
         threshold=float(alarm["Threshold"]) if alarm.get("Threshold") is not None else 0.0,
         operator=str(alarm.get("ComparisonOperator")), treat=treat,
-        unit=alarm.get("Unit") or None,
-        low_sample_ignore=alarm.get("EvaluateLowSampleCountPercentile") == "ignore",
+        unit=unit, low_sample_ignore=low_sample_ignore,
         enabled=bool(alarm.get("ActionsEnabled", True)), note=note,
         repeating={state: tuple(a for a in alarm.get(key) or () if _actions.repeats(a))
-                   for state, key in ACTION_KEYS.items()})
+                   for state, key in ACTION_KEYS.items()},
+        quick=unit is None and not (q is not None and low_sample_ignore))

@@ -18,11 +18,14 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cloudlab.sim.cloudwatch.evaluation import COMPARE
+
 if TYPE_CHECKING:
     from cloudlab.sim.cloudwatch.definition import Spec
     from cloudlab.sim.cloudwatch.metrics import MetricKey, MetricStore
 
-__all__ = ["Window", "advance", "kept", "kept_statistic"]
+__all__ = ["Recent", "Window", "advance", "kept", "kept_statistic", "move_on", "quick_state",
+           "remember"]
 
 _STATE = "cloudwatch.alarm_windows"
 _EXACT = 2.0 ** 52  # whole numbers of seconds below this are exact in float arithmetic
@@ -41,6 +44,35 @@ class Window:
     values: list[float]
     counts: list[float]
     quiet_after: bool
+    #: the start of the range that the usual minute moves on to in place (NaN: none)
+    next_t0: float = math.nan
+    #: of the newest ``spec.n`` periods: how many breach and how many have no data (NaN),
+    #: kept by :func:`move_on`; ``breaching`` is -1 while not counted for these values
+    breaching: int = -1
+    missing: int = 0
+
+
+@dataclass
+class Recent:
+    """The single values a metric got from data version ``since`` to ``version``, as
+    :meth:`MetricStore.added_since <cloudlab.sim.cloudwatch.metrics.MetricStore.added_since>`
+    last answered. The alarms on one metric (a target tracking policy's two) move their
+    ranges along the same new values: the store is asked once. The answer is fixed by the
+    metric and the two versions (every change of a metric bumps its version, and a metric
+    keeps its series), so it holds while those match."""
+
+    key: Any = None
+    since: int = -2
+    version: int = -2
+    added: list[tuple[float, float]] | None = None
+
+    def added_since(self, store: MetricStore, key: MetricKey, since: int,
+                    version: int) -> list[tuple[float, float]] | None:
+        """``store.added_since(key, since)`` when ``version`` is the metric's version now."""
+        if version != self.version or since != self.since or key != self.key:
+            self.key, self.since, self.version = key, since, version
+            self.added = store.added_since(key, since)
+        return self.added
 
 
 def kept(cloud: Any) -> dict[str, Window]:
@@ -107,6 +139,96 @@ def advance(store: MetricStore, spec: Spec, old: Window, t0: float,
             return None  # a second datapoint in the period
         values[i], counts[i] = _one_value(spec, v), 1.0
     return values, counts
+
+
+def remember(windows: dict[str, Window], spec: Spec, t0: float, end: float, version: int,
+             got: tuple[list[float], list[float]], quiet_after: bool) -> None:
+    """Keep the range ``[t0, end)`` of alarm ``spec`` as read at data version ``version``
+    (``got``: its values and counts) in ``windows``; ``quiet_after``: the metric has no
+    datapoint at or after ``end``. An alarm's window is updated in place (one object per
+    alarm)."""
+    window = windows.get(spec.name)
+    if window is None:
+        window = windows[spec.name] = Window(spec, t0, end, version, got[0], got[1],
+                                             quiet_after)
+    else:
+        window.spec, window.t0, window.end, window.version = spec, t0, end, version
+        window.values, window.counts = got
+        window.quiet_after = quiet_after
+        window.breaching = -1  # counted again by move_on
+    window.next_t0 = _next_t0(t0, spec.period, quiet_after)
+
+
+def move_on(store: MetricStore, spec: Spec, window: Window, t0: float, end: float,
+            version: int, recent: Recent) -> bool:
+    """The usual minute, for an alarm whose range has no Unit to check and no low-sample
+    percentile rule (``spec.quick``): move the kept range ``window`` one period on to
+    ``[t0, end)`` when the metric got one single value since, in the newest period, and
+    record it as read at data version ``version`` (the metric's version now; ``recent``
+    answers what it got since). ``False`` (and nothing changed) for anything else: then
+    :func:`advance` or the store answers.
+
+    The values and counts are exactly :func:`advance`'s: ``t0 == window.next_t0`` holds
+    only when its conditions for moving on by one period do (see :func:`_next_t0`), and
+    the one value is taken under the same conditions. The window is left as the engine
+    leaves it after reading a range: ``quiet_after`` stays true without asking the store
+    for its latest datapoint, since that was before the old ``end`` and the one value
+    since is before ``end`` (after the old one, as ``t0`` is). Also keeps the breaching
+    and missing counts of the newest ``spec.n`` periods (:func:`quick_state`): the period
+    leaving them and the one entering them change them by at most one."""
+    if t0 != window.next_t0 or window.spec is not spec:
+        return False
+    added = recent.added_since(store, spec.key, window.version, version)
+    if added is None or len(added) != 1:
+        return False
+    t, v = added[0]
+    period = spec.period
+    if not (t.is_integer() and end - period <= t < end):
+        return False
+    values, counts = window.values, window.counts
+    new = _one_value(spec, v)
+    if window.breaching >= 0:
+        compare, threshold = COMPARE[spec.operator], spec.threshold
+        leaving = values[len(values) - spec.n]  # the oldest of the newest n, before the move
+        window.breaching += bool(compare(new, threshold)) - bool(compare(leaving, threshold))
+        window.missing += (new != new) - (leaving != leaving)
+    del values[0], counts[0]
+    values.append(new)
+    counts.append(1.0)
+    window.t0, window.end, window.version = t0, end, version
+    window.next_t0 = _next_t0(t0, period, True)
+    if window.breaching < 0:
+        _count(spec, window)
+    return True
+
+
+def _next_t0(t0: float, period: int, quiet_after: bool) -> float:
+    """The start of the range one period after a range that starts at ``t0``, when a range
+    starting there can be moved on to in place (:func:`move_on`); NaN (equal to nothing)
+    otherwise. When ``t0`` is a whole number of seconds below ``_EXACT`` in size and so is
+    ``t0 + period``, a range starting there satisfies every condition :func:`advance` puts
+    on moving on by one period: it is whole seconds in range, not before ``t0``, and
+    ``t0 + period`` and ``int(start - t0) // period == 1`` are exact."""
+    if not quiet_after or not t0.is_integer() or not -_EXACT < t0 < _EXACT - period:
+        return math.nan
+    return t0 + period
+
+
+def _count(spec: Spec, window: Window) -> None:
+    compare, threshold = COMPARE[spec.operator], spec.threshold
+    newest = window.values[len(window.values) - spec.n:]
+    window.breaching = sum(1 for v in newest if compare(v, threshold))
+    window.missing = sum(1 for v in newest if v != v)
+
+
+def quick_state(spec: Spec, window: Window) -> str | None:
+    """The state for the range ``window`` holds, from its breaching and missing counts:
+    when none of the N newest periods lacks data, those N are the evaluated datapoints and
+    the state is ALARM if at least M breach, else OK (as :func:`~cloudlab.sim.cloudwatch.
+    evaluation.choose` decides); ``None`` when some lack data (then ask ``choose``)."""
+    if window.missing:
+        return None
+    return "ALARM" if window.breaching >= spec.m else "OK"
 
 
 def kept_statistic(cloud: Any, store: MetricStore, alarm_name: str, key: MetricKey,
