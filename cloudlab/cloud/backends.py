@@ -83,13 +83,38 @@ def _drop_backends() -> None:
 
     from moto.core.base_backend import BackendDict
 
+    for backends in _backend_dicts():
+        backends.clear()
+    BackendDict._instances.clear()  # type: ignore[misc]
+    _forget_dropped_backends()
+
+
+def _drop_before_reset() -> None:
+    """Before moto's reset: empty the backends whose reset only re-initialises them.
+
+    moto's reset builds every backend in use anew (EC2's default AMIs and their snapshots,
+    IAM's ~1,600 managed policies: ~0.2-0.4 s a cloud), and the mini cloud then drops what
+    it built (:func:`_drop_backends`, or the next cloud's start does). A backend class with
+    a reset of its own (S3 closes its objects' temporary files and frees the bucket names
+    shared by all accounts) is left for moto to reset."""
+    from moto.core.base_backend import BaseBackend
+
+    for backends in _backend_dicts():
+        if getattr(backends.backend, "reset", None) is BaseBackend.reset:
+            backends.clear()
+
+
+def _backend_dicts() -> list[Any]:
+    """moto's BackendDicts holding backends, in the models modules imported so far."""
+    from moto.core.base_backend import BackendDict
+
+    found = []
     for name, module in list(sys.modules.items()):
         if name.startswith("moto.") and ".models" in name and module is not None:
             for value in list(vars(module).values()):
                 if isinstance(value, BackendDict) and value:
-                    value.clear()
-    BackendDict._instances.clear()  # type: ignore[misc]
-    _forget_dropped_backends()
+                    found.append(value)
+    return found
 
 
 #: moto methods cached with ``functools.lru_cache``/``cache`` on the instance (the cache
@@ -184,6 +209,7 @@ class EmbeddedBackend:
         patches.install()
         _install_guard()
         self._mock = mock_aws(config=MOTO_CONFIG)  # type: ignore[call-overload]
+        _drop_before_reset()
         self._mock.start(reset=True)
         _drop_backends()
         os.environ.update(FAKE_CREDENTIALS)  # moto sets its own; ours name the mini cloud
@@ -201,6 +227,7 @@ class EmbeddedBackend:
         global _guard_active
         if self._mock is None:
             return
+        _drop_before_reset()
         self._mock.stop(remove_data=True)
         self._mock = None
         _forget_dropped_backends()
@@ -213,6 +240,7 @@ class EmbeddedBackend:
 
     def reset(self, seed: int = 0) -> None:
         if self._mock is not None:
+            _drop_before_reset()
             self._mock.reset()
             _drop_backends()
             self.seed(seed)
