@@ -254,11 +254,11 @@ def test_a_launched_type_is_found_first_and_the_offerings_stay_the_same(
 def test_account_lookup_is_moto_s_without_building_other_partitions() -> None:
     import moto.iam.models as iam_models
 
-    from cloudlab.cloud import patch_accounts
+    from cloudlab.cloud import patch_iam
 
     with Cloud() as cloud:
         lookup = iam_models.get_account_id_from
-        assert patch_accounts.install_account_lookup()
+        assert patch_iam.install_account_lookup()
         original = lookup.__wrapped__  # moto's, kept by the patch
         # moto still calls it by name on each request (so the module attribute is what runs)
         assert "get_account_id_from(self.get_access_key())" in inspect.getsource(
@@ -280,3 +280,31 @@ def test_account_lookup_is_moto_s_without_building_other_partitions() -> None:
         assert original("AKIAOTHERACCOUNT0000") == "111122223333"
         assert original("AKIANOTAKEY000000000") == lookup("AKIANOTAKEY000000000")
         assert len(dict(account)) > 1  # moto's own lookup built the other partitions
+
+
+def test_managed_policies_are_moto_s_from_data_decoded_once() -> None:
+    import moto.iam.models as iam_models
+    from moto.moto_api._internal import mock_random
+
+    from cloudlab.cloud import patch_iam
+
+    def described(policies: list) -> list[tuple]:
+        return [(p.name, p.id, p.arn, p.path, p.default_version_id, p.next_version_num,
+                 p.create_date, p.update_date, p.partition,
+                 [(v.document, v.version_id, v.is_default, v.create_date) for v in p.versions])
+                for p in policies]
+
+    with Cloud(seed=3):
+        assert patch_iam.install_policy_data()
+        patched = iam_models.IAMBackend._init_aws_policies
+        original = patched.__wrapped__
+        backend = iam_models.iam_backends[iam_models.DEFAULT_ACCOUNT_ID]["aws"]
+        mock_random.seed(7)
+        theirs = original(backend)
+        mock_random.seed(7)
+        ours = patched(backend)
+        again = patched(backend)  # from the data decoded once: fresh objects every time
+    assert len(ours) > 1000
+    assert described(ours) == described(theirs)  # same ids from the same seed, same data
+    assert all(a is not b for a, b in zip(ours, again, strict=True))
+    assert patch_iam._POLICIES  # the decoded data is kept
