@@ -63,9 +63,8 @@ Patch 6: the tags of one resource without scanning every tag.
     ~0.3 ms per instance after a week of launches. For one id without pattern characters
     the answer is that resource's entry of moto's ``tags`` dictionary, in the same order.
 
-Patches 7 and 8, in :mod:`cloudlab.cloud.patch_iam`: a request's account found without
-building IAM (and its ~1,600 managed policies) for every partition, and the managed policies'
-data decoded once a process.
+Patch 7, in :mod:`cloudlab.cloud.patch_iam`: IAM's ~1,600 managed policies built from data
+decoded once a process.
 
 ``tests/cloud/test_patches.py`` fails loudly if a moto or botocore upgrade moves any of this.
 """
@@ -82,7 +81,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cloudlab.cloud.patch_iam import install_account_lookup, install_policy_data
+from cloudlab.cloud.patch_iam import install_policy_data
 
 __all__ = ["cache_dir", "install", "install_ami_lookup", "install_botocore_memo",
            "install_instance_lookup", "install_instance_type_check",
@@ -408,5 +407,4 @@ def install() -> None:
     install_instance_type_check()
     install_offering_order()
     install_tag_lookup()
-    install_account_lookup()
     install_policy_data()

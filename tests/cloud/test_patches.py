@@ -251,37 +251,6 @@ def test_a_launched_type_is_found_first_and_the_offerings_stay_the_same(
         ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="m5.large")
 
 
-def test_account_lookup_is_moto_s_without_building_other_partitions() -> None:
-    import moto.iam.models as iam_models
-
-    from cloudlab.cloud import patch_iam
-
-    with Cloud() as cloud:
-        lookup = iam_models.get_account_id_from
-        assert patch_iam.install_account_lookup()
-        original = lookup.__wrapped__  # moto's, kept by the patch
-        # moto still calls it by name on each request (so the module attribute is what runs)
-        assert "get_account_id_from(self.get_access_key())" in inspect.getsource(
-            __import__("moto.core.responses", fromlist=["x"]).BaseResponse.get_current_account)
-        iam = cloud.client("iam")
-        user = iam.create_user(UserName="ana")["User"]["UserName"]
-        key = iam.create_access_key(UserName=user)["AccessKey"]["AccessKeyId"]
-        account = dict(iam_models.iam_backends)[iam_models.DEFAULT_ACCOUNT_ID]
-        built = sorted(dict(account))
-        assert built == ["aws"]  # the requests so far built IAM for the one partition in use
-        for asked in (key, "AKIANOTAKEY000000000", ""):
-            assert lookup(asked) == iam_models.DEFAULT_ACCOUNT_ID
-            assert sorted(dict(account)) == built  # the patched lookup built nothing
-        # a key held in another account's IAM is found there, by both lookups; the
-        # patched one looks only at partitions already built, moto's builds them all
-        iam_models.iam_backends["111122223333"]["aws"].access_keys["AKIAOTHERACCOUNT0000"] = None
-        assert lookup("AKIAOTHERACCOUNT0000") == "111122223333"
-        assert sorted(dict(iam_models.iam_backends["111122223333"])) == ["aws"]
-        assert original("AKIAOTHERACCOUNT0000") == "111122223333"
-        assert original("AKIANOTAKEY000000000") == lookup("AKIANOTAKEY000000000")
-        assert len(dict(account)) > 1  # moto's own lookup built the other partitions
-
-
 def test_managed_policies_are_moto_s_from_data_decoded_once() -> None:
     import moto.iam.models as iam_models
     from moto.moto_api._internal import mock_random
