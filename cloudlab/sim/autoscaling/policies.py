@@ -47,10 +47,11 @@ _PREDEFINED = {
 }
 
 
-def _policy(cloud: Any, arn: str) -> dict[str, Any] | None:
+def _policy(cloud: Any, arn: str, scaler: AutoScaling | None = None) -> dict[str, Any] | None:
     # Alarms run Auto Scaling actions every minute they stay in ALARM: read the policies
     # again only after a call that may have changed them.
-    scaler = auto_scaling(cloud)
+    if scaler is None:
+        scaler = auto_scaling(cloud)
     generation = scaler.book.config_generation
     cached = cloud.state("sim.autoscaling.policies", dict)
     if cached.get("generation") != generation:
@@ -199,18 +200,24 @@ def _target_tracking(scaler: AutoScaling, view: GroupView, policy: dict[str, Any
 
 def run_alarm_action(cloud: Any, action_arn: str, alarm: Mapping[str, Any], state: str) -> None:
     """The CloudWatch alarm action for ``arn:aws:autoscaling:...`` policy ARNs."""
-    policy = _policy(cloud, action_arn)
+    scaler = auto_scaling(cloud)
+    policy = _policy(cloud, action_arn, scaler)
     if policy is None:
         return
     value = _latest(cloud, alarm)
-    threshold = alarm.get("Threshold")
     name = alarm.get("AlarmName", "")
-    # Of a target tracking policy's two alarms, only the low one may remove capacity.
-    scale_in = (policy.get("PolicyType") == "TargetTrackingScaling" and "AlarmLow" in name
-                and value is not None)
+    cause = f"alarm {name} in state {state}"
+    if policy.get("PolicyType") == "TargetTrackingScaling":
+        # execute() of a target tracking policy, with the controller already at hand (an
+        # alarm in ALARM runs its action every minute). Of the policy's two alarms, only
+        # the low one may remove capacity.
+        _target_tracking(scaler, scaler.group(policy["AutoScalingGroupName"]), policy, value,
+                         "AlarmLow" in name and value is not None, cause)
+        return
+    threshold = alarm.get("Threshold")
     execute(cloud, policy, metric_value=value,
-            threshold=None if threshold is None else float(threshold), scale_in=scale_in,
-            cause=f"alarm {name} in state {state}")
+            threshold=None if threshold is None else float(threshold), scale_in=False,
+            cause=cause)
 
 
 def create_target_tracking_alarms(cloud: Any, policy: dict[str, Any], suffix: str) -> list[str]:

@@ -53,6 +53,7 @@ from cloudlab.sim.cloudwatch.evaluation import (
 from cloudlab.sim.cloudwatch.history import (
     AlarmTransition,
     HistoryItem,
+    action_item,
     configuration_item,
     state_item,
 )
@@ -290,7 +291,7 @@ class AlarmEngine:
         now = self._cloud.clock.t
         _ok, summary, data = _actions.run_action(self._cloud, arn, alarm, old, new, reason,
                                                  now, rt.config_t)
-        self.items.append(HistoryItem(now, alarm["AlarmName"], "Action", summary, data))
+        self.items.append(action_item(now, alarm["AlarmName"], summary, data))
 
     def flush_states(self) -> int:
         """Write the states changed since the last write to the backend; returns how many."""

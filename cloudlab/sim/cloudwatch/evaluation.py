@@ -217,6 +217,16 @@ def _iso(start: datetime | None, t_s: float) -> str:
             f"{when.second:02d}.{when.microsecond // 1000:03d}+0000")
 
 
+def _texts(start: datetime | None, t_s: float) -> tuple[str, str]:
+    """``(_iso(start, t_s), _stamp(start, t_s))``, with one split for both (a decision
+    names each datapoint it evaluated in its data and, mostly, in its reason)."""
+    split = _split(start, t_s)
+    if split is not None:
+        day, clock = split
+        return day[0] + clock + ".000+0000", day[1] + clock
+    return _iso(start, t_s), _stamp(start, t_s)
+
+
 def _plural(n: int, word: str = "datapoint") -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
@@ -251,6 +261,7 @@ def decide(values: np.ndarray, starts: np.ndarray, *, threshold: float, operator
     samples = None if counts is None else np.asarray(counts).tolist()
     state, evaluated, filled, nb = choose(vals, hits, n, m, treat)
     words = COMPARISONS[operator]
+    texts = {i: _texts(start, times[i]) for i in evaluated}
     data: dict[str, Any] = {
         "version": "1.0",
         "queryDate": _iso(start, query_t if query_t is not None else
@@ -259,22 +270,25 @@ def decide(values: np.ndarray, starts: np.ndarray, *, threshold: float, operator
         "period": period,
         "recentDatapoints": [vals[i] for i in evaluated],
         "threshold": float(threshold),
-        "evaluatedDatapoints": [{"timestamp": _iso(start, times[i]), "value": vals[i]}
+        "evaluatedDatapoints": [{"timestamp": texts[i][0], "value": vals[i]}
                                 for i in evaluated[::-1]],
     }
     if samples is not None:
         for point, i in zip(data["evaluatedDatapoints"], evaluated[::-1], strict=True):
             point["sampleCount"] = float(samples[i])
     if evaluated:
-        data["startDate"] = _iso(start, times[evaluated[0]])
-    reason = _reason(state, old_state, vals, times, evaluated, hits, words, threshold, n, m,
-                     filled, treat, start, len(vals))
+        data["startDate"] = texts[evaluated[0]][0]
+    reason = _reason(state, old_state, vals, texts, evaluated, hits, words, threshold, n, m,
+                     filled, treat, len(vals))
     return Verdict(state, reason, data, tuple(evaluated), nb, filled)
 
 
-def _reason(state: str | None, old: str, values: list[float], starts: list[float],
-            evaluated: list[int], hit: list[bool], words: str, threshold: float, n: int,
-            m: int, filled: int, treat: str, start: datetime | None, span: int) -> str:
+def _reason(state: str | None, old: str, values: list[float],
+            texts: dict[int, tuple[str, str]], evaluated: list[int], hit: list[bool],
+            words: str, threshold: float, n: int, m: int, filled: int, treat: str,
+            span: int) -> str:
+    # values: Python floats (decide's list), written with repr; texts: of each evaluated
+    # period, its ISO and short times (_texts)
     if state is None:
         return (f"Missing data ignored: {_plural(span - len(evaluated))} of the evaluation "
                 "range were missing; the alarm keeps its current state (TreatMissingData "
@@ -284,15 +298,14 @@ def _reason(state: str | None, old: str, values: list[float], starts: list[float
         if not len(evaluated):
             return f"Insufficient Data: {_plural(unknown)} {'was' if unknown == 1 else 'were'} " \
                    "unknown."
-        listed = ", ".join(f"{float(values[i])!r} ({_stamp(start, starts[i])})"
-                           for i in evaluated[::-1])
+        listed = ", ".join(f"{values[i]!r} ({texts[i][1]})" for i in evaluated[::-1])
         return (f"Insufficient Data: {_plural(unknown)} {'was' if unknown == 1 else 'were'} "
                 f"unknown and the {_plural(len(evaluated))} received [{listed}] "
                 f"{'is' if len(evaluated) == 1 else 'are'} not enough to decide (minimum "
                 f"{_plural(m)} {words} the threshold ({float(threshold)!r}) for ALARM).")
     alarm = state == "ALARM"
     chosen = [i for i in evaluated[::-1] if bool(hit[i]) == alarm]
-    listed = ", ".join(f"{float(values[i])!r} ({_stamp(start, starts[i])})" for i in chosen)
+    listed = ", ".join(f"{values[i]!r} ({texts[i][1]})" for i in chosen)
     verb = "was" if len(chosen) == 1 else "were"
     relation = words if alarm else f"not {words}"
     fill_as = "Breaching" if treat == "breaching" else "NonBreaching"

@@ -26,6 +26,7 @@ __all__ = [
     "AlarmTransition",
     "HistoryItem",
     "InvalidHistoryRequest",
+    "action_item",
     "configuration_item",
     "describe_alarm_history",
     "state_item",
@@ -87,6 +88,19 @@ def state_item(t: AlarmTransition, reason_data: Mapping[str, Any]) -> HistoryIte
                        f"Alarm updated from {t.old_state} to {t.new_state}",
                        {"version": "1.0", "oldState": {"stateValue": t.old_state},
                         "newState": new})
+
+
+def action_item(t_s: float, name: str, summary: str, data: Mapping[str, Any]) -> HistoryItem:
+    """An ``Action`` entry: ``HistoryItem(t_s, name, "Action", summary, data)``. An alarm in
+    ALARM runs its Auto Scaling actions every minute, each with an entry: the fields are
+    set directly, not one by one through ``object.__setattr__`` as a frozen dataclass's
+    ``__init__`` does (the same object: no field has a default to apply, no
+    ``__post_init__``)."""
+    item = object.__new__(HistoryItem)
+    fields = item.__dict__
+    fields["t_s"], fields["alarm_name"], fields["item_type"] = t_s, name, "Action"
+    fields["summary"], fields["data"] = summary, data
+    return item
 
 
 def configuration_item(t_s: float, name: str, kind: str,
