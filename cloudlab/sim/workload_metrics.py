@@ -91,7 +91,10 @@ class MinutePublisher:
             self.capacity_s += route.capacity_rps * seconds
             self.cross_s += route.cross_az / ok_share * seconds
         if not self._stretches:
-            self._plan(route)  # checks the route as spreading it would
+            kept = self._kept_plan  # _plan() checks the route as spreading it would
+            if (kept is None or kept[0] is not route.targets
+                    or kept[1] is not route.target_rps or kept[2] is not route.running_ids):
+                self._plan(route)
             self._first = (route, seconds, served, requests)
         else:
             if self._first is not None:

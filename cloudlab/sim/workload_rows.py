@@ -69,6 +69,71 @@ def _mean_response_s(rps: float, servers: int, service_ms: float, timeout_ms: fl
     return float(mean_response_s(float(rps), service_rps, int(servers)))
 
 
+def add_reduce(values: list[float]) -> float:
+    """``float(np.add.reduce(np.asarray(values, dtype=float)))`` of a list of floats, in plain
+    Python: the reduction starts from add's identity 0.0 and adds numpy's pairwise sum of
+    the values (``pairwise_sum`` in numpy/_core/src/umath/loops_utils.h.src): a running sum
+    below 8 values, 8 running sums (then combined as a tree, then the rest added) up to
+    128, halves (cut at a multiple of 8) above. The same IEEE additions in the same order,
+    without numpy's call overhead (a group's CPU is such a mean, every minute)."""
+    return 0.0 + _pairwise_sum(values, 0, len(values))
+
+
+def _pairwise_sum(a: list[float], start: int, n: int) -> float:
+    if n < 8:
+        res = 0.0
+        for i in range(start, start + n):
+            res += a[i]
+        return res
+    if n <= 128:
+        r0, r1, r2, r3, r4, r5, r6, r7 = a[start:start + 8]
+        end = start + n - n % 8
+        for i in range(start + 8, end, 8):
+            r0 += a[i]
+            r1 += a[i + 1]
+            r2 += a[i + 2]
+            r3 += a[i + 3]
+            r4 += a[i + 4]
+            r5 += a[i + 5]
+            r6 += a[i + 6]
+            r7 += a[i + 7]
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        for i in range(end, start + n):
+            res += a[i]
+        return res
+    half = n // 2
+    half -= half % 8
+    return _pairwise_sum(a, start, half) + _pairwise_sum(a, start + half, n - half)
+
+
+def add_reduce_same(x: float, n: int) -> float:
+    """:func:`add_reduce` of ``[x] * n`` without the list: the pairwise sum's eight running
+    sums then make the same additions, so one is computed, and the tree that combines
+    them adds equal pairs (the usual group: every instance at the same CPU)."""
+    return 0.0 + _pairwise_same(x, n)
+
+
+def _pairwise_same(x: float, n: int) -> float:
+    if n < 8:
+        res = 0.0
+        for _ in range(n):
+            res += x
+        return res
+    if n <= 128:
+        r = x
+        for _ in range(n // 8 - 1):
+            r += x
+        pair = r + r
+        quad = pair + pair
+        res = quad + quad
+        for _ in range(n % 8):
+            res += x
+        return res
+    half = n // 2
+    half -= half % 8
+    return _pairwise_same(x, half) + _pairwise_same(x, n - half)
+
+
 def minute_mean_s(queue: Queue, timeout_ms: float) -> float:
     """The ``TargetResponseTime`` (``Latency``) of a minute: mean response plus the hop."""
     served_rps, servers, service_ms, hop = queue
@@ -82,7 +147,7 @@ class MinutePlan:
     order) and the shares of all its targets (its requests); per group its CPU's key,
     its members' positions (``None``: every instance) and their number."""
 
-    __slots__ = ("ids", "keys", "answering", "single", "groups", "shares")
+    __slots__ = ("ids", "keys", "answering", "single", "uniform", "groups", "shares")
 
     def __init__(self, ids: list[str], keys: list[Any],
                  answering: list[list[tuple[float, float]]], shares: list[list[float]],
@@ -93,13 +158,23 @@ class MinutePlan:
         #: when an instance has several, or none (then its busy time is a sum, or 0.0)
         self.single = ([a[0] for a in answering] if all(len(a) == 1 for a in answering)
                        else None)
+        #: the one ``(share / good_share, capacity)`` of every instance, when they all have
+        #: the same (equal shares of one instance type: the usual group); ``None`` otherwise.
+        #: The floats are finite and never -0.0, so ``==`` is equality of their bits.
+        self.uniform = (self.single[0] if self.single and all(
+            pair == self.single[0] for pair in self.single) else None)
 
     def cpus(self, served: float, alive: float) -> list[float]:
         """Each instance's CPU for a minute that served ``served`` requests while each
         instance ran ``alive`` seconds, as :meth:`MinutePublisher._publish` computes it:
         ``min(100, IDLE + 100 * busy / alive)`` with ``busy = 0.0 + served * (share /
         good_share) / capacity (+ ...)``. With one answering target per instance the
-        leading ``0.0 +`` is left out: it only turns a -0.0 into 0.0, as ``IDLE +`` does."""
+        leading ``0.0 +`` is left out: it only turns a -0.0 into 0.0, as ``IDLE +`` does.
+        Instances with the same operands get the same value: it is computed once."""
+        if self.uniform is not None:
+            ratio, cap = self.uniform
+            return [min(100.0, IDLE_CPU_PCT + 100.0 * (served * ratio / cap) / alive)
+                    ] * len(self.ids)
         if self.single is not None:
             return [min(100.0, IDLE_CPU_PCT + 100.0 * (served * ratio / cap) / alive)
                     for ratio, cap in self.single]
@@ -215,7 +290,7 @@ class MinuteWriter:
         self._kept_plan: tuple[Any, ...] | None = None  # see plan
         self._minute_layout: tuple[Any, ...] | None = None  # see publish
         self._rows: MinuteRows | None = None  # the block of minutes being filled
-        self._kept_counts: dict[str, tuple[Any, int, dict[str, int]]] = {}  # see counts
+        self._kept_counts: dict[str, tuple[Any, int, tuple[int, int]]] = {}  # see counts
 
     def publish(self, t0: float, queue: Queue | None) -> bool:
         """Publish a minute of one stretch as a row of a :class:`MinuteRows` block: the
@@ -235,10 +310,12 @@ class MinuteWriter:
         if plan is None:
             return False
         cpus = plan.cpus(served, max(0.0 + seconds, 1e-9))  # each instance ran the stretch
-        tail: list[float] = []
-        for _, members, count in plan.groups:  # _publish's np.mean steps, on the same array
-            values = cpus if members is None else [cpus[j] for j in members]
-            tail.append(float(np.add.reduce(np.asarray(values, dtype=float)) / count))
+        # _publish's np.mean steps (see add_reduce), of one value when all are the same
+        if plan.uniform is not None:
+            tail = [add_reduce_same(cpus[0], count) / count for _, _, count in plan.groups]
+        else:
+            tail = [add_reduce(cpus if members is None else [cpus[j] for j in members])
+                    / count for _, members, count in plan.groups]
         lb, mean_at, alb = route.lb, -1, None
         present: tuple[bool, ...] = ()
         if lb is not None:
@@ -252,10 +329,8 @@ class MinuteWriter:
                 group = groups.get(arn)
                 found.append(group is not None)
                 if group is not None:
-                    counts = self.counts(arn, group)
-                    healthy = counts.get("healthy", 0)
-                    tail += (healthy, counts.get("unhealthy", 0),
-                             p.requests / max(1, healthy))
+                    healthy, unhealthy = self.counts(arn, group)
+                    tail += (healthy, unhealthy, p.requests / max(1, healthy))
             present = tuple(found)
         kept = self._minute_layout
         if (kept is not None and kept[0] is plan and kept[1] == mean_at and kept[2] is alb
@@ -279,15 +354,17 @@ class MinuteWriter:
         p.store.put_rows(rows)
         return True
 
-    def counts(self, arn: str, group: Any) -> dict[str, int]:
-        """``group.counts()``, kept while the group is the same object with the same
-        ``version`` (which changes whenever a target is added, removed or changes state)."""
+    def counts(self, arn: str, group: Any) -> tuple[int, int]:
+        """The healthy and unhealthy targets of ``group.counts()``, kept while the group is
+        the same object with the same ``version`` (which changes whenever a target is added,
+        removed or changes state)."""
         kept = self._kept_counts.get(arn)
         if kept is not None and kept[0] is group and kept[1] == group.version:
-            return kept[2]  # type: ignore[no-any-return]
+            return kept[2]
         counts = group.counts()
-        self._kept_counts[arn] = (group, group.version, counts)
-        return counts  # type: ignore[no-any-return]
+        found = (counts.get("healthy", 0), counts.get("unhealthy", 0))
+        self._kept_counts[arn] = (group, group.version, found)
+        return found
 
     def plan(self, route: Route) -> MinutePlan | None:
         """The :class:`MinutePlan` of a route (``None``: its minutes take the general
@@ -296,14 +373,38 @@ class MinuteWriter:
         (instances' groups and monitoring are read from it)."""
         p = self.publisher
         book = p.router.book
-        key = (route.good_share, book.generation, book.config_generation)
         kept = self._kept_plan
         if (kept is not None and kept[0] is route.targets and kept[1] is route.target_rps
-                and kept[2] is route.running_ids and kept[3] == key):
-            return kept[4]  # type: ignore[no-any-return]
+                and kept[2] is route.running_ids and kept[3] == route.good_share
+                and kept[4] is route.lb):
+            if kept[5][0] == book.generation and kept[5][1] == book.config_generation:
+                return kept[7]  # type: ignore[no-any-return]
+            generations = (book.generation, book.config_generation)
+            # the book changed (an instance launched, a learner's call): the plan holds
+            # while what it read from the book does (see _records)
+            records = self._records(route)
+            if records == kept[6]:
+                self._kept_plan = (*kept[:5], generations, records, kept[7])
+                return kept[7]  # type: ignore[no-any-return]
         plan = self._make_plan(route)
-        self._kept_plan = (route.targets, route.target_rps, route.running_ids, key, plan)
+        generations = (book.generation, book.config_generation)
+        self._kept_plan = (route.targets, route.target_rps, route.running_ids,
+                           route.good_share, route.lb, generations, self._records(route),
+                           plan)
         return plan
+
+    def _records(self, route: Route) -> list[tuple[Any, bool]]:
+        """All that :meth:`_make_plan` reads from the instance book, for each running id:
+        the instance's group and whether it has detailed monitoring (an instance the book
+        does not know has neither: its minutes take the general path, as on basic
+        monitoring). The metric keys and everything else come from the route's lists."""
+        records = self.publisher.router.book.records
+        out = []
+        for iid in route.running_ids:
+            record = records.get(iid)
+            out.append((None, False) if record is None
+                       else (record.asg, bool(record.detailed_monitoring)))
+        return out
 
     def _make_plan(self, route: Route) -> MinutePlan | None:
         p = self.publisher

@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -98,7 +97,7 @@ class Route:
     def at(self, desired: int, cost_per_s: float) -> Route:
         """A copy with another desired capacity and cost per second: what changes while the
         route's shape is kept (a shallow copy, as ``dataclasses.replace`` makes, without its
-        per-field checks: the router makes one every step of a run)."""
+        per-field checks: the router makes one whenever either changes)."""
         route = object.__new__(Route)
         route.__dict__.update(self.__dict__)
         route.desired, route.cost_per_s = desired, cost_per_s
@@ -120,7 +119,12 @@ class Router:
         self._billable_of: dict[str, InstanceRecord] | None = None
         self._shape = _Kept()
         self._groups_seen: dict[str, Any] | None = None
+        self._last: Route | None = None  # the route route() returned last, and its shape
+        self._last_shape: Route | None = None
         self._feeding: list[Any] = []
+        # the cloud's Auto Scaling controller, once needed (kept as the book and the load
+        # balancing state are: a router lives within one run of one cloud)
+        self._scaler: Any = None
         if not (to.startswith("i-") or _looks_like_ip(to)):
             self.lb = self.lbs.balancer(to)
         elif to.startswith("i-"):
@@ -173,24 +177,40 @@ class Router:
         (``generation``), a learner's configuration (``config_generation``), a target's
         health or registration (the target groups' ``version``), or an instance reaching
         ``running``, serving or its end. Desired capacity and cost are read every time."""
-        if self.lb is not None:  # what shares() would do first: re-read after a change
+        lb = self.lb
+        if lb is not None:  # what shares() would do first: re-read after a change
             self.lbs.refresh()
         key = self._shape_key()
-        if self._shape.holds(key, t):
-            shape: Route = self._shape.value
+        kept = self._shape
+        if key == kept.key and kept.since <= t < kept.until:  # kept.holds(key, t), inlined
+            shape: Route = kept.value
         else:
             shape = self._route_shape(t)
-            self._shape.keep(key, t, _next_change(shape, t), shape)
+            if kept.value is not None:
+                _share_lists(shape, kept.value)
+            kept.keep(key, t, _next_change(shape, t), shape)
         desired = shape.desired
-        if self.lb is not None:
-            desired = sum(g.desired for g in self._feeding_groups(self.lb))
-        return shape.at(desired, self._cost_per_s(t))
+        if lb is not None:
+            desired = 0
+            for group in self._feeding_groups(lb):
+                desired += group.desired
+        cost = self._cost_per_s(t)
+        last = self._last
+        # the last route again when nothing in it changed (routes are not changed once
+        # made): most minutes of a run keep their shape, desired capacity and cost
+        if (last is not None and last.cost_per_s == cost and last.desired == desired
+                and self._last_shape is shape):
+            return last
+        self._last, self._last_shape = shape.at(desired, cost), shape
+        return self._last
 
     def _feeding_groups(self, lb: Any) -> list[Any]:
         """The Auto Scaling groups (their current views) that register instances in the load
         balancer's target groups. The controller replaces its ``groups`` dict whenever it
         re-reads the backend, so the match is kept while that dict is the same object."""
-        scaler = auto_scaling(self.cloud)
+        scaler = self._scaler
+        if scaler is None:
+            scaler = self._scaler = auto_scaling(self.cloud)
         scaler.refresh()
         groups = scaler.groups
         if groups is not self._groups_seen:
@@ -204,9 +224,11 @@ class Router:
         if self.lb is None:
             return (book.generation, book.config_generation, len(book.records))
         groups = self.lbs.groups
-        return (book.generation, book.config_generation, len(book.records),
-                *[-1 if (group := groups.get(arn)) is None else group.version
-                  for arn in self.lb.target_groups])
+        key = [book.generation, book.config_generation, len(book.records)]
+        for arn in self.lb.target_groups:
+            group = groups.get(arn)
+            key.append(-1 if group is None else group.version)
+        return tuple(key)
 
     def _route_shape(self, t: float) -> Route:
         route = Route(lb=self.lb)
@@ -271,8 +293,9 @@ class Router:
         book = self.book
         key = (book.generation, book.config_generation, len(book.records),
                len(self.lbs.balancers))
-        if self._cost.holds(key, t):
-            return float(self._cost.value)
+        kept = self._cost
+        if key == kept.key and kept.since <= t < kept.until:  # kept.holds(key, t), inlined
+            return float(kept.value)
         total, until = self._bill(t)
         self._cost.keep(key, t, until, total)
         return total
@@ -298,7 +321,9 @@ class Router:
                 until = min(until, record.ended_t)
             if record.running_t > t:
                 until = min(until, record.running_t)
-        kinds = Counter(lb.kind for lb in self.lbs.balancers.values())
+        kinds: dict[str, int] = {}  # (a Counter's counts, without its cost)
+        for lb in self.lbs.balancers.values():
+            kinds[lb.kind] = kinds.get(lb.kind, 0) + 1
         for kind in sorted(kinds):  # each load balancer at the hourly price of its kind
             total += _lb_rate(p.lb_per_s, kind) * kinds[kind]
         total += p.ipv4_per_s * ips
@@ -331,6 +356,26 @@ class Router:
             return self.book.records.get(self.to)
         instance = self._addresses()[0].get(self.to)
         return self.book.records.get(instance) if instance else None
+
+
+def _share_lists(shape: Route, old: Route) -> None:
+    """Give a new route shape the lists of the old one (``targets``, ``target_rps``,
+    ``running_ids``) where they hold the same: the same records (the same objects) with the
+    same shares and health, the same capacities, the same running instances. Readers keep
+    what they derive from a route's lists while the lists are the same objects (the
+    publisher's plan of a minute, see :meth:`MinuteWriter.plan
+    <cloudlab.sim.workload_rows.MinuteWriter.plan>`), and about half the changes of a
+    route's shape leave them as they were (a target group's version or a pending instance
+    changes only ``healthy`` or ``members``). Shares and capacities are finite and never
+    -0.0, so ``==`` of the floats is equality of their bits."""
+    if len(shape.targets) == len(old.targets) and all(
+            a[0] is b[0] and a[1] == b[1] and a[2] == b[2]
+            for a, b in zip(shape.targets, old.targets, strict=True)):
+        shape.targets = old.targets
+    if shape.target_rps == old.target_rps:
+        shape.target_rps = old.target_rps
+    if shape.running_ids == old.running_ids:
+        shape.running_ids = old.running_ids
 
 
 def _next_change(route: Route, t: float) -> float:
