@@ -6,13 +6,13 @@ can get."""
 from __future__ import annotations
 
 import importlib
-import math
 import random
 from datetime import timedelta
 from typing import Any
 
 import numpy as np
 import pytest
+from alarm_helpers import put_alarm, same_bits
 
 from cloudlab import Cloud
 from cloudlab.sim.cloudwatch import alarms, metrics
@@ -26,22 +26,8 @@ CW_DIMS = [{"Name": "AutoScalingGroupName", "Value": "web"}]
 OTHER = {"AutoScalingGroupName": "api"}
 
 
-def _same(a: list[float], b: list[float]) -> bool:
-    """Bit for bit, NaN equal to NaN."""
-    return len(a) == len(b) and all(
-        (x == y and math.copysign(1.0, x) == math.copysign(1.0, y)) or (x != x and y != y)
-        for x, y in zip(a, b, strict=True))
-
-
 def _put_alarm(cloud: Cloud, name: str, **overrides: Any) -> None:
-    params: dict[str, Any] = dict(
-        AlarmName=name, Namespace="AWS/EC2", MetricName="CPUUtilization", Dimensions=CW_DIMS,
-        Statistic="Average", Period=60, EvaluationPeriods=3, DatapointsToAlarm=3,
-        Threshold=50.0, ComparisonOperator="GreaterThanThreshold")
-    params.update(overrides)
-    if "ExtendedStatistic" in params:
-        del params["Statistic"]
-    cloud.client("cloudwatch").put_metric_alarm(**params)
+    put_alarm(cloud, name, CW_DIMS, **overrides)
 
 
 def _alarms(cloud: Cloud) -> None:
@@ -81,8 +67,8 @@ def _check_windows(cloud: Cloud) -> int:
         if window is None or window.spec is not spec:
             continue
         fresh = store.window(spec.key, spec.stat, spec.period, window.t0, spec.span)
-        assert _same(window.values, fresh[0]), (spec.name, window.values, fresh[0])
-        assert _same(window.counts, fresh[1]), (spec.name, window.counts, fresh[1])
+        assert same_bits(window.values, fresh[0]), (spec.name, window.values, fresh[0])
+        assert same_bits(window.counts, fresh[1]), (spec.name, window.counts, fresh[1])
         if window.breaching >= 0:
             newest = fresh[0][-spec.n:]
             hits = [bool(COMPARE[spec.operator](v, spec.threshold)) for v in fresh[0]]

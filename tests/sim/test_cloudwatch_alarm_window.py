@@ -8,6 +8,7 @@ import math
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from alarm_helpers import put_alarm, same_bits
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -27,22 +28,8 @@ DIMS = {"InstanceId": "i-1"}
 CW_DIMS = [{"Name": "InstanceId", "Value": "i-1"}]
 
 
-def _same(a: list[float], b: list[float]) -> bool:
-    """Bit for bit, NaN equal to NaN."""
-    return len(a) == len(b) and all(
-        (x == y and math.copysign(1.0, x) == math.copysign(1.0, y)) or (x != x and y != y)
-        for x, y in zip(a, b, strict=True))
-
-
 def _put_alarm(cloud: Cloud, name: str, **overrides: Any) -> None:
-    params: dict[str, Any] = dict(
-        AlarmName=name, Namespace="AWS/EC2", MetricName="CPUUtilization", Dimensions=CW_DIMS,
-        Statistic="Average", Period=60, EvaluationPeriods=3, DatapointsToAlarm=3,
-        Threshold=50.0, ComparisonOperator="GreaterThanThreshold")
-    params.update(overrides)
-    if "ExtendedStatistic" in params:
-        del params["Statistic"]
-    cloud.client("cloudwatch").put_metric_alarm(**params)
+    put_alarm(cloud, name, CW_DIMS, **overrides)
 
 
 def _check_kept_ranges(cloud: Cloud) -> int:
@@ -54,8 +41,8 @@ def _check_kept_ranges(cloud: Cloud) -> int:
         if window is None or window.spec is not spec:
             continue
         fresh = store.window(spec.key, spec.stat, spec.period, window.t0, spec.span)
-        assert _same(window.values, fresh[0]), (spec.name, window.values, fresh[0])
-        assert _same(window.counts, fresh[1]), (spec.name, window.counts, fresh[1])
+        assert same_bits(window.values, fresh[0]), (spec.name, window.values, fresh[0])
+        assert same_bits(window.counts, fresh[1]), (spec.name, window.counts, fresh[1])
         checked += 1
     return checked
 
