@@ -178,7 +178,6 @@ class Cloud:
             import boto3
 
             self._session = boto3.Session(region_name=self.region, **self._backend.client_kwargs())
-            _share_data_loader(self._session)
         return self._session
 
     def client(self, service: str, region: str | None = None, **kwargs: Any) -> Any:
@@ -298,27 +297,6 @@ class Cloud:
                 if result is not None:
                     return result
         return None
-
-
-#: botocore's data loaders (service models, endpoints), one per search path, shared by the
-#: sessions of every cloud of the process
-_LOADERS: dict[Any, Any] = {}
-
-
-def _share_data_loader(session: Any) -> None:
-    """Give a cloud's new boto3 session the process's botocore data loader. Each session
-    would otherwise decode the service models it uses again: ~0.3 s of the first calls of
-    every cloud, mostly EC2's model. Loaded models are shared as botocore already shares them
-    between the clients of one session (the loader keeps what it loaded and gives it out
-    again); each client still builds its own service model objects from them."""
-    core = session._session
-    path = core.get_config_variable("data_path")
-    loader = _LOADERS.get(path)
-    if loader is None:
-        from botocore.loaders import create_loader
-
-        loader = _LOADERS[path] = create_loader(path)
-    core.register_component("data_loader", loader)
 
 
 _dispatch_installed = False

@@ -166,18 +166,3 @@ def test_resource_ids_do_not_depend_on_what_earlier_clouds_did() -> None:
                                       LaunchTemplate={"LaunchTemplateName": "tmpl"},
                                       VPCZoneIdentifier=subnet)
     assert _first_ids(3) == fresh
-
-
-def test_clouds_share_botocore_s_loaded_models_not_their_clients() -> None:
-    """Each cloud's session decoded the service models again (~0.3 s a cloud); they now
-    share the process's loader, while clients, hooks and answers stay per cloud."""
-    with Cloud(seed=1) as first:
-        ec2 = first.client("ec2")
-        vpcs = ec2.describe_vpcs()["Vpcs"]
-        loader = first.session._session.get_component("data_loader")
-    with Cloud(seed=1) as second:
-        again = second.client("ec2")
-        assert second.session._session.get_component("data_loader") is loader
-        assert again is not ec2 and again.meta.service_model is not ec2.meta.service_model
-        assert again.describe_vpcs()["Vpcs"] == vpcs  # same seed, same answer
-        assert again.meta.service_model.operation_names == ec2.meta.service_model.operation_names
