@@ -26,8 +26,9 @@ from webstack import build_stack
 from cloudlab import Cloud
 from cloudlab.errors import InvalidScenario
 from cloudlab.sim.cloudwatch.metrics import MetricStore
+from cloudlab.sim.pairwise import add_reduce, add_reduce_same
 from cloudlab.sim.workload_metrics import MinutePublisher
-from cloudlab.sim.workload_rows import MinutePlan, add_reduce, add_reduce_same
+from cloudlab.sim.workload_rows import MinutePlan
 from cloudlab.sim.workload_state import Route, Router, _share_lists
 
 
