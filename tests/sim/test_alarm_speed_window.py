@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from alarm_helpers import put_alarm, same_bits
+from alarm_helpers import kept_ranges, put_alarm
 
 from cloudlab import Cloud
 from cloudlab.sim.cloudwatch import alarms, metrics
 from cloudlab.sim.cloudwatch.evaluation import COMPARE, choose
 from cloudlab.sim.cloudwatch.metrics import MetricStore, metric_key
-from cloudlab.sim.cloudwatch.window import Recent, kept, quick_state
+from cloudlab.sim.cloudwatch.window import Recent, quick_state
 
 _alarms_module = importlib.import_module("cloudlab.sim.cloudwatch.alarms")
 DIMS = {"AutoScalingGroupName": "web"}
@@ -60,15 +60,8 @@ def _alarms(cloud: Cloud) -> None:
 def _check_windows(cloud: Cloud) -> int:
     """Every kept range equals the store's answer now; for the quick alarms, the breaching
     and missing counts and quick_state equal a fresh count and choose()."""
-    engine, store = alarms(cloud), metrics(cloud)
     checked = 0
-    for spec in engine._load():
-        window = kept(cloud).get(spec.name)
-        if window is None or window.spec is not spec:
-            continue
-        fresh = store.window(spec.key, spec.stat, spec.period, window.t0, spec.span)
-        assert same_bits(window.values, fresh[0]), (spec.name, window.values, fresh[0])
-        assert same_bits(window.counts, fresh[1]), (spec.name, window.counts, fresh[1])
+    for spec, window, fresh in kept_ranges(cloud):
         if window.breaching >= 0:
             newest = fresh[0][-spec.n:]
             hits = [bool(COMPARE[spec.operator](v, spec.threshold)) for v in fresh[0]]
