@@ -19,7 +19,7 @@ from typing import Any
 
 from cloudlab.sim._kept import Kept as _Kept
 from cloudlab.sim.autoscaling.groups import auto_scaling
-from cloudlab.sim.catalog import instance_type
+from cloudlab.sim.catalog import InstanceType, instance_type
 from cloudlab.sim.ec2.addresses import elastic_ips
 from cloudlab.sim.ec2.instances import InstanceRecord, instance_book
 from cloudlab.sim.elbv2.balancers import load_balancing
@@ -125,6 +125,8 @@ class Router:
         # the cloud's Auto Scaling controller, once needed (kept as the book and the load
         # balancing state are: a router lives within one run of one cloud)
         self._scaler: Any = None
+        self._types: dict[str, InstanceType] = {}  # see _type
+        self._price_per_s: dict[str, float] = {}  # per instance type, see _bill
         if not (to.startswith("i-") or _looks_like_ip(to)):
             self.lb = self.lbs.balancer(to)
         elif to.startswith("i-"):
@@ -232,26 +234,31 @@ class Router:
 
     def _route_shape(self, t: float) -> Route:
         route = Route(lb=self.lb)
-        down = self.book.down_azs
+        book = self.book
+        records, down = book.records, book.down_azs
         if self.lb is not None:
             route.usd_per_request = _lb_rate(prices().lb_usd_per_request, self.lb.kind)
+            targets, zonal_ids = route.targets, route.zonal
             for target, share, zonal in self.lbs.shares(self.lb):
-                record = self.book.records.get(target.target_id)
+                record = records.get(target.target_id)
                 if record is None:
                     continue
-                ok = record.serves(t, down, target.port)
-                route.targets.append((record, share, ok))
+                targets.append((record, share, record.serves(t, down, target.port)))
                 if zonal:  # cross-zone off: only the node in its own AZ sends it requests
-                    route.zonal.add(record.instance_id)
+                    zonal_ids.add(record.instance_id)
             members: set[str] = set()
+            healthy = 0
+            groups = self.lbs.groups
             for arn in self.lb.target_groups:
-                group = self.lbs.groups.get(arn)
+                group = groups.get(arn)
                 if group is None:
                     continue
-                route.healthy += sum(1 for x in group.targets.values() if x.state == "healthy")
-                members.update(k[0] for k in group.targets)
-            route.members = [self.book.records[i] for i in sorted(members)
-                             if i in self.book.records]
+                for key, x in group.targets.items():
+                    if x.state == "healthy":
+                        healthy += 1
+                    members.add(key[0])
+            route.healthy = healthy
+            route.members = [records[i] for i in sorted(members) if i in records]
         else:
             record = self._single()
             if record is not None:
@@ -263,27 +270,41 @@ class Router:
         self._measure(route, t)
         return route
 
+    def _type(self, name: str) -> InstanceType:
+        """The catalog's instance type of that name (kept per name: the catalog is read
+        once per process, so a name always gives the same type)."""
+        it = self._types.get(name)
+        if it is None:
+            it = self._types[name] = instance_type(name)
+        return it
+
     def _measure(self, route: Route, t: float) -> None:
+        # sums in target order, as the route's fields would add them one by one
         lb_azs = self.lb.azs if self.lb is not None else frozenset()
+        per_zone = 1.0 / len(lb_azs) if lb_azs else 0.0
+        good_share, capacity, servers, cross_az = 0.0, 0.0, 0, 0.0
+        zonal, target_rps = route.zonal, route.target_rps
         for record, share, ok in route.targets:
             rps = 0.0
             if ok:
-                it = instance_type(record.instance_type)
+                it = self._type(record.instance_type)
                 rps = it.rps * record.speed
-                route.good_share += share
-                route.capacity_rps += rps
-                route.servers += it.vcpu
-                if lb_azs and record.instance_id not in route.zonal:
-                    route.cross_az += share * (1.0 - (1.0 / len(lb_azs)
-                                                      if record.az in lb_azs else 0.0))
-            route.target_rps.append(rps)
-        if abs(route.good_share - 1.0) < 1e-9:  # n shares of 1/n add up to 1 - epsilon
-            route.good_share = 1.0
+                good_share += share
+                capacity += rps
+                servers += it.vcpu
+                if lb_azs and record.instance_id not in zonal:
+                    cross_az += share * (1.0 - (per_zone if record.az in lb_azs else 0.0))
+            target_rps.append(rps)
+        if abs(good_share - 1.0) < 1e-9:  # n shares of 1/n add up to 1 - epsilon
+            good_share = 1.0
+        route.good_share, route.capacity_rps = good_share, capacity
+        route.servers, route.cross_az = servers, cross_az
+        running_ids, per_az = route.running_ids, route.per_az
         for record in route.members:
             if record.state_at(t) == "running":
-                route.running_ids.append(record.instance_id)
-                route.running += 1
-                route.per_az[record.az] = route.per_az.get(record.az, 0) + 1
+                running_ids.append(record.instance_id)
+                per_az[record.az] = per_az.get(record.az, 0) + 1
+        route.running = len(running_ids)
 
     def _cost_per_s(self, t: float) -> float:
         """What the whole cloud costs per second at ``t``. It changes only when an instance
@@ -310,17 +331,25 @@ class Router:
         eips = self._addresses()[0]
         with_eip = {iid for iid in eips.values() if iid}
         ips = len(eips)
+        volume_per_s = p.root_volume_per_s
+        per_s = self._price_per_s
         for record in self._billable(t):
             state = record.state_at(t)
             if state == "running":
-                total += instance_type(record.instance_type).price_per_hour / 3600.0
+                price = per_s.get(record.instance_type)
+                if price is None:
+                    price = per_s[record.instance_type] = (
+                        self._type(record.instance_type).price_per_hour / 3600.0)
+                total += price
                 ips += int(record.public_ip and record.instance_id not in with_eip)
-            if state in ("pending", "running", "stopped"):
-                total += p.root_volume_per_s
-            if record.ended_t is not None and record.ended_t > t:
-                until = min(until, record.ended_t)
-            if record.running_t > t:
-                until = min(until, record.running_t)
+            if state == "running" or state == "pending" or state == "stopped":
+                total += volume_per_s
+            ended_t = record.ended_t
+            if ended_t is not None and ended_t > t and ended_t < until:
+                until = ended_t
+            running_t = record.running_t
+            if running_t > t and running_t < until:
+                until = running_t
         kinds: dict[str, int] = {}  # (a Counter's counts, without its cost)
         for lb in self.lbs.balancers.values():
             kinds[lb.kind] = kinds.get(lb.kind, 0) + 1
