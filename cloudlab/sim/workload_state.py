@@ -9,12 +9,9 @@ serve, how many instances run per AZ, and what the whole cloud costs per second 
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from cloudlab.sim._kept import Kept as _Kept
@@ -24,49 +21,9 @@ from cloudlab.sim.ec2.addresses import elastic_ips
 from cloudlab.sim.ec2.instances import InstanceRecord, instance_book
 from cloudlab.sim.elbv2.balancers import load_balancing
 from cloudlab.sim.recorder import Marker
+from cloudlab.sim.run_prices import lb_rate, prices
 
-__all__ = ["Prices", "Route", "Router", "prices"]
-
-
-@dataclass(frozen=True)
-class Prices:
-    """Per-second and per-request prices the run bills (from compute_prices.json)."""
-
-    alb_per_s: float
-    ipv4_per_s: float
-    root_volume_per_s: float
-    #: per load balancer kind (``application``, ``network``, ``gateway``, ``classic``): its
-    #: hourly price per second, and what one request through it adds (LCUs of new
-    #: connections, NLCUs of new flows, a Classic Load Balancer's processed bytes)
-    lb_per_s: dict[str, float] = field(default_factory=dict)
-    lb_usd_per_request: dict[str, float] = field(default_factory=dict)
-
-
-@lru_cache(maxsize=1)
-def prices() -> Prices:
-    data = json.loads(resources.files("cloudlab.data").joinpath(
-        "compute_prices.json").read_text("utf-8"))
-    p, m = data["prices"], data["model"]
-    hours_month = m["hours_per_month"]["value"]
-    connections = 1.0 / m["requests_per_connection"]["value"]  # per request
-    per_lcu_request = connections / m["new_connections_per_lcu"]["value"]
-    return Prices(
-        alb_per_s=p["alb_hour"]["value"] / 3600.0,
-        ipv4_per_s=p["public_ipv4_hour"]["value"] / 3600.0,
-        root_volume_per_s=(m["root_volume_gib"]["value"] * p["gp3_gb_month"]["value"]
-                           / hours_month / 3600.0),
-        lb_per_s={"application": p["alb_hour"]["value"] / 3600.0,
-                  "network": p["nlb_hour"]["value"] / 3600.0,
-                  "gateway": p["gwlb_hour"]["value"] / 3600.0,
-                  "classic": p["clb_hour"]["value"] / 3600.0},
-        lb_usd_per_request={
-            "application": p["alb_lcu_hour"]["value"] / 3600.0 * per_lcu_request,
-            "network": (p["nlb_nlcu_hour"]["value"] / 3600.0 * connections
-                        / m["new_flows_per_nlcu"]["value"]),
-            "gateway": 0.0,  # no requests go through one in the simulation
-            "classic": (p["clb_gb"]["value"] * m["clb_bytes_per_request"]["value"]
-                        / m["bytes_per_gb"]["value"])},
-    )
+__all__ = ["Route", "Router"]
 
 
 @dataclass
@@ -237,7 +194,7 @@ class Router:
         book = self.book
         records, down = book.records, book.down_azs
         if self.lb is not None:
-            route.usd_per_request = _lb_rate(prices().lb_usd_per_request, self.lb.kind)
+            route.usd_per_request = lb_rate(prices().lb_usd_per_request, self.lb.kind)
             targets, zonal_ids = route.targets, route.zonal
             for target, share, zonal in self.lbs.shares(self.lb):
                 record = records.get(target.target_id)
@@ -354,7 +311,7 @@ class Router:
         for lb in self.lbs.balancers.values():
             kinds[lb.kind] = kinds.get(lb.kind, 0) + 1
         for kind in sorted(kinds):  # each load balancer at the hourly price of its kind
-            total += _lb_rate(p.lb_per_s, kind) * kinds[kind]
+            total += lb_rate(p.lb_per_s, kind) * kinds[kind]
         total += p.ipv4_per_s * ips
         return total, until
 
@@ -427,12 +384,6 @@ def _next_change(route: Route, t: float) -> float:
                 if t < x < until:
                     until = x
     return until
-
-
-def _lb_rate(rates: dict[str, float], kind: str) -> float:
-    """The price of a load balancer ``kind``; a kind the price list lacks costs what an
-    Application Load Balancer costs."""
-    return rates.get(kind, rates["application"])
 
 
 def _looks_like_ip(text: str) -> bool:

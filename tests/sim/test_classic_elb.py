@@ -281,8 +281,8 @@ def test_a_run_publishes_aws_elb_metrics_by_load_balancer_name(cloud: Cloud) -> 
 def test_a_classic_load_balancer_is_billed_its_hours_and_processed_bytes(cloud: Cloud) -> None:
     """A CLB costs $0.025 an hour and $0.008 per GB it processes (us-east-1, ELB pricing
     page, November 2026): not the ALB's hourly price and LCUs."""
+    from cloudlab.sim.run_prices import prices
     from cloudlab.sim.workload_metrics import REQUEST_BYTES, RESPONSE_BYTES
-    from cloudlab.sim.workload_state import prices
 
     dns = make_clb(cloud)
     [iid] = launch(cloud)

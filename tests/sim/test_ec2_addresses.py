@@ -12,8 +12,9 @@ from webstack import build_stack, launch_web
 
 from cloudlab import Cloud
 from cloudlab.sim import Constant
+from cloudlab.sim.run_prices import prices
 from cloudlab.sim.workload import WebTraffic
-from cloudlab.sim.workload_state import Router, prices
+from cloudlab.sim.workload_state import Router
 
 
 def _address(cloud: Cloud, allocation_id: str) -> dict[str, str]:

@@ -21,8 +21,9 @@ from cloudlab import Cloud
 from cloudlab.sim import BusinessHours
 from cloudlab.sim.catalog import instance_type
 from cloudlab.sim.failures import fail_az, fail_instance
+from cloudlab.sim.run_prices import prices
 from cloudlab.sim.workload import WebTraffic
-from cloudlab.sim.workload_state import Route, Router, prices
+from cloudlab.sim.workload_state import Route, Router
 
 
 def reference_measure(router: Router, route: Route, t: float) -> dict[str, Any]:
