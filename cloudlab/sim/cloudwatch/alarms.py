@@ -63,7 +63,6 @@ from cloudlab.sim.cloudwatch.window import (
     advance,
     kept,
     move_on,
-    quick_state,
     remember,
 )
 
@@ -89,7 +88,14 @@ class _Runtime:
     state_t: float
     config_t: float
     note: str = ""  # why the alarm is not evaluated, once written
-    memo: tuple[float, int, str] | None = None  # (range end, data version, state) last seen
+    # the range end, data version and state of the last decision (a NaN end: decide again)
+    seen_end: float = math.nan
+    seen_version: int = -2
+    seen_state: str = ""
+
+    def forget(self) -> None:
+        """Decide again at the next evaluation."""
+        self.seen_end = math.nan
 
 
 class AlarmEngine:
@@ -194,18 +200,21 @@ class AlarmEngine:
         offset = self._offset
         end = math.floor((now + offset) / period + 1e-9) * period - offset
         version = self.store.version(spec.key)
-        memo = (end, version, rt.state)
-        if memo != rt.memo:  # the range moved or its data changed: decide again
-            rt.memo = memo
+        state: str | None
+        # the range moved, its data changed or the state was set since the last decision
+        if end != rt.seen_end or version != rt.seen_version or rt.state != rt.seen_state:
+            rt.seen_end, rt.seen_version, rt.seen_state = end, version, rt.state
             t0 = end - spec.span * period
             window = self._windows.get(spec.name) if spec.quick else None
-            state: str | None
             if window is not None and move_on(self.store, spec, window, t0, end, version,
                                               self._recent):
                 # the usual minute: the kept range moved one period on, in place, with the
-                # breaching and missing counts of its N newest periods
+                # breaching and missing counts of its N newest periods (quick_state, inline)
                 values, counts = window.values, window.counts
-                state = quick_state(spec, window) or self._choose(spec, values)
+                if window.missing:
+                    state = self._choose(spec, values)
+                else:
+                    state = "ALARM" if window.breaching >= spec.m else "OK"
             else:
                 values, counts = self._window(spec, rt, t0, end, version)
                 if spec.q is not None and spec.low_sample_ignore and any(
@@ -221,7 +230,7 @@ class AlarmEngine:
                                  start=self._cloud.clock.start, stat_name=spec.stat,
                                  period=period, counts=np.asarray(counts), query_t=now)
                 self.transition(spec.alarm, state, verdict.reason, verdict.reason_data)
-                rt.memo = (end, memo[1], rt.state)
+                rt.seen_end, rt.seen_version, rt.seen_state = end, version, rt.state
                 return
         if spec.enabled:  # Auto Scaling actions run every minute the alarm stays in a state
             for arn in spec.repeating[rt.state]:
@@ -324,7 +333,8 @@ class AlarmEngine:
             self.items.append(configuration_item(now, name, "Create", config))
             self._write(name, "INSUFFICIENT_DATA", INITIAL_REASON, {})
         else:
-            rt.config_t, rt.note, rt.memo = now, "", None
+            rt.config_t, rt.note = now, ""
+            rt.forget()
             self.items.append(configuration_item(now, name, "Update", config))
             self._write(name, rt.state, rt.reason, {})
         self.invalidate()
@@ -352,7 +362,7 @@ class AlarmEngine:
         if spec is None or rt is None:
             return
         state = str(params.get("StateValue"))
-        rt.memo = None
+        rt.forget()
         if state == rt.state:
             rt.reason = str(params.get("StateReason", ""))
             return
