@@ -158,9 +158,18 @@ class Verdict:
 # datetime (an aware datetime plus a timedelta adds to its wall-clock fields, the time zone
 # stays: this arithmetic on the fields), and the text of each day and of each second of
 # the day is written once: a timestamp is two lookups.
+#
+# The two texts of such a time are kept too (_TEXTS), by its seconds from the start: an
+# Auto Scaling action stamps its history item every minute, and the decisions of the
+# following minutes name the periods that started then (and stamp their query date with the
+# same minute as the actions they run). They are the texts of (start, t_s), the start being
+# _ORIGIN[0]: a number of seconds equal to another gives the same text (the same int), and
+# the kept texts are dropped whenever the start changes (_split).
 _ORIGIN: list[Any] = [None, None]  # [start, (its day's ordinal, second of the day) or None]
 _DAYS: dict[int, tuple[str, str]] = {}  # ordinal -> ("2026-01-05T", "05/01/26 ")
 _SECONDS: dict[int, str] = {}  # second of the day -> "08:05:00"
+_TEXTS: dict[float, tuple[str, str]] = {}  # t_s -> (_iso, _stamp) for the start _ORIGIN[0]
+_MAX_TEXTS = 4096
 _FIRST, _LAST = date(1000, 1, 1).toordinal(), date(9999, 12, 31).toordinal()
 
 
@@ -174,6 +183,7 @@ def _split(start: datetime | None, t_s: float) -> tuple[tuple[str, str], str] | 
         _ORIGIN[0] = start
         _ORIGIN[1] = None if at.microsecond else (
             at.toordinal(), at.hour * 3600 + at.minute * 60 + at.second)
+        _TEXTS.clear()
     origin = _ORIGIN[1]
     if origin is None:
         return None
@@ -195,10 +205,29 @@ def _split(start: datetime | None, t_s: float) -> tuple[tuple[str, str], str] | 
     return day, clock
 
 
-def _stamp(start: datetime | None, t_s: float) -> str:
+def _kept_texts(start: datetime | None, t_s: float) -> tuple[str, str] | None:
+    """``(_iso, _stamp)`` of ``start + t_s`` from :func:`_split` (kept in ``_TEXTS`` when
+    there is a start); ``None`` where :func:`_split` gives none (then use a datetime)."""
+    if _ORIGIN[0] is start and start is not None:
+        texts = _TEXTS.get(t_s)
+        if texts is not None:
+            return texts
     split = _split(start, t_s)
-    if split is not None:
-        return split[0][1] + split[1]
+    if split is None:
+        return None
+    day, clock = split
+    texts = (day[0] + clock + ".000+0000", day[1] + clock)
+    if start is not None:
+        if len(_TEXTS) >= _MAX_TEXTS:
+            _TEXTS.clear()
+        _TEXTS[t_s] = texts
+    return texts
+
+
+def _stamp(start: datetime | None, t_s: float) -> str:
+    texts = _kept_texts(start, t_s)
+    if texts is not None:
+        return texts[1]
     when = (start or datetime(1970, 1, 1)) + timedelta(seconds=float(t_s))
     if not 1000 <= when.year <= 9999:
         return when.strftime("%d/%m/%y %H:%M:%S")
@@ -207,9 +236,9 @@ def _stamp(start: datetime | None, t_s: float) -> str:
 
 
 def _iso(start: datetime | None, t_s: float) -> str:
-    split = _split(start, t_s)
-    if split is not None:
-        return split[0][0] + split[1] + ".000+0000"
+    texts = _kept_texts(start, t_s)
+    if texts is not None:
+        return texts[0]
     when = (start or datetime(1970, 1, 1)) + timedelta(seconds=float(t_s))
     if not 1000 <= when.year <= 9999:
         return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
@@ -218,12 +247,11 @@ def _iso(start: datetime | None, t_s: float) -> str:
 
 
 def _texts(start: datetime | None, t_s: float) -> tuple[str, str]:
-    """``(_iso(start, t_s), _stamp(start, t_s))``, with one split for both (a decision
-    names each datapoint it evaluated in its data and, mostly, in its reason)."""
-    split = _split(start, t_s)
-    if split is not None:
-        day, clock = split
-        return day[0] + clock + ".000+0000", day[1] + clock
+    """``(_iso(start, t_s), _stamp(start, t_s))`` (a decision names each datapoint it
+    evaluated in its data and, mostly, in its reason)."""
+    texts = _kept_texts(start, t_s)
+    if texts is not None:
+        return texts
     return _iso(start, t_s), _stamp(start, t_s)
 
 
