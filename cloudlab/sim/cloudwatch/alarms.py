@@ -40,15 +40,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from cloudlab.sim.cloudwatch import actions as _actions
 from cloudlab.sim.cloudwatch.definition import ACTION_KEYS, Spec, parse
 from cloudlab.sim.cloudwatch.evaluation import (
     COMPARE,
     choose,
-    decide,
+    decide_lists,
     low_sample_limit,
+    range_starts,
 )
 from cloudlab.sim.cloudwatch.history import (
     AlarmTransition,
@@ -223,12 +222,15 @@ class AlarmEngine:
                 else:
                     state = self._choose(spec, values)
             if state is not None and state != rt.state:
-                starts = t0 + np.arange(spec.span) * float(period)
-                verdict = decide(np.asarray(values), starts, threshold=spec.threshold,
-                                 operator=spec.operator, n=spec.n, m=spec.m,
-                                 treat=spec.treat, old_state=rt.state,
-                                 start=self._cloud.clock.start, stat_name=spec.stat,
-                                 period=period, counts=np.asarray(counts), query_t=now)
+                # decide()'s arguments as the lists it makes of them (the Python float of
+                # each value and count, and of each period start)
+                verdict = decide_lists(list(map(float, values)),
+                                       range_starts(t0, spec.span, period),
+                                       list(map(float, counts)), threshold=spec.threshold,
+                                       operator=spec.operator, n=spec.n, m=spec.m,
+                                       treat=spec.treat, old_state=rt.state,
+                                       start=self._cloud.clock.start, stat_name=spec.stat,
+                                       period=period, query_t=now)
                 self.transition(spec.alarm, state, verdict.reason, verdict.reason_data)
                 rt.seen_end, rt.seen_version, rt.seen_state = end, version, rt.state
                 return

@@ -53,8 +53,10 @@ __all__ = [
     "breaches",
     "choose",
     "decide",
+    "decide_lists",
     "evaluation_range",
     "low_sample_limit",
+    "range_starts",
 ]
 
 #: Periods beyond ``EvaluationPeriods`` that the evaluation range reaches back.
@@ -118,6 +120,14 @@ def choose(values: Sequence[float], hits: Sequence[bool], n: int, m: int,
     else:
         state = "INSUFFICIENT_DATA" if treat == "missing" else None
     return state, evaluated, filled, nb
+
+
+def range_starts(t0: float, span: int, period: int) -> list[float]:
+    """The start of each of the ``span`` periods of a range from ``t0``: the Python floats
+    of ``t0 + np.arange(span) * float(period)``, computed the same way (each ``k`` made a
+    float exactly, times the period, plus ``t0``: the same two roundings) without numpy."""
+    step = float(period)
+    return [t0 + k * step for k in range(span)]
 
 
 def low_sample_limit(q: float) -> float:
@@ -278,15 +288,28 @@ def decide(values: np.ndarray, starts: np.ndarray, *, threshold: float, operator
     """
     if operator not in COMPARE:
         breaches(np.asarray(values, dtype=float), operator, threshold)  # raises
-    compare = COMPARE[operator]
     # plain lists from here: the reason and its data index a few dozen single elements,
     # where numpy scalars cost several times a list's (same numbers: tolist() gives the
     # Python float of each element, and Python compares floats as numpy does, NaN never
     # breaching)
-    vals = np.asarray(values, dtype=float).tolist()
+    return decide_lists(np.asarray(values, dtype=float).tolist(),
+                        np.asarray(starts).tolist(),
+                        None if counts is None else np.asarray(counts).tolist(),
+                        threshold=threshold, operator=operator, n=n, m=m, treat=treat,
+                        old_state=old_state, start=start, stat_name=stat_name,
+                        period=period, query_t=query_t)
+
+
+def decide_lists(vals: list[float], times: list[float], samples: list[float] | None, *,
+                 threshold: float, operator: str, n: int, m: int, treat: str,
+                 old_state: str, start: datetime | None = None, stat_name: str = "Average",
+                 period: int = 60, query_t: float | None = None) -> Verdict:
+    """:func:`decide` of ``values``, ``starts`` and ``counts`` given as lists of Python
+    floats (what the alarm engine keeps): ``vals``, ``times`` and ``samples``, without
+    numpy's conversions (a transition at a time). ``operator`` must be one of
+    :data:`COMPARE`."""
+    compare = COMPARE[operator]
     hits = [bool(compare(v, threshold)) for v in vals]
-    times = np.asarray(starts).tolist()
-    samples = None if counts is None else np.asarray(counts).tolist()
     state, evaluated, filled, nb = choose(vals, hits, n, m, treat)
     words = COMPARISONS[operator]
     texts = {i: _texts(start, times[i]) for i in evaluated}
