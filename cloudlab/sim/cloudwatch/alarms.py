@@ -129,7 +129,7 @@ class AlarmEngine:
         self._offset = clock.start.timestamp()
         epoch_t = clock.start.timestamp() + clock.t
         first = EVALUATION_INTERVAL_S - (epoch_t % EVALUATION_INTERVAL_S)
-        self.event = clock.every(EVALUATION_INTERVAL_S, lambda _clock: self.evaluate(),
+        self.event = clock.every(EVALUATION_INTERVAL_S, self._minute,
                                  name="cloudwatch: evaluate alarms", first_in_s=first)
 
     # -- callbacks and cache ------------------------------------------------------------
@@ -183,6 +183,12 @@ class AlarmEngine:
         for spec in self._load():
             self._evaluate_one(spec)
         return self.history[before:]
+
+    def _minute(self, _clock: object) -> None:
+        """The evaluation every minute: :meth:`evaluate` without the list it returns."""
+        specs = self._specs
+        for spec in self._load() if specs is None else specs:
+            self._evaluate_one(spec)
 
     def _evaluate_one(self, spec: Spec) -> None:
         rt = self._runtime[spec.name]

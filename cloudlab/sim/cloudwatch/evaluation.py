@@ -259,6 +259,10 @@ def _iso(start: datetime | None, t_s: float) -> str:
 def _texts(start: datetime | None, t_s: float) -> tuple[str, str]:
     """``(_iso(start, t_s), _stamp(start, t_s))`` (a decision names each datapoint it
     evaluated in its data and, mostly, in its reason)."""
+    if _ORIGIN[0] is start and start is not None:  # _kept_texts' lookup, without its call
+        texts = _TEXTS.get(t_s)
+        if texts is not None:
+            return texts
     texts = _kept_texts(start, t_s)
     if texts is not None:
         return texts
