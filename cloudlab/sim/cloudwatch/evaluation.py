@@ -174,7 +174,7 @@ class Verdict:
 # following minutes name the periods that started then (and stamp their query date with the
 # same minute as the actions they run). They are the texts of (start, t_s), the start being
 # _ORIGIN[0]: a number of seconds equal to another gives the same text (the same int), and
-# the kept texts are dropped whenever the start changes (_split).
+# the kept texts are dropped whenever the start changes (_kept_texts).
 _ORIGIN: list[Any] = [None, None]  # [start, (its day's ordinal, second of the day) or None]
 _DAYS: dict[int, tuple[str, str]] = {}  # ordinal -> ("2026-01-05T", "05/01/26 ")
 _SECONDS: dict[int, str] = {}  # second of the day -> "08:05:00"
@@ -183,9 +183,14 @@ _MAX_TEXTS = 4096
 _FIRST, _LAST = date(1000, 1, 1).toordinal(), date(9999, 12, 31).toordinal()
 
 
-def _split(start: datetime | None, t_s: float) -> tuple[tuple[str, str], str] | None:
-    """The texts of the day and of the time of day of ``start + t_s`` when both are whole
-    seconds and the year is 1000-9999; ``None`` otherwise (then use a datetime)."""
+def _kept_texts(start: datetime | None, t_s: float) -> tuple[str, str] | None:
+    """``(_iso, _stamp)`` of ``start + t_s`` when both are whole seconds and the year is
+    1000-9999 (kept in ``_TEXTS`` when there is a start); ``None`` otherwise (then use a
+    datetime)."""
+    if _ORIGIN[0] is start and start is not None:
+        texts = _TEXTS.get(t_s)
+        if texts is not None:
+            return texts
     if not float(t_s).is_integer() or not -1e12 < t_s < 1e12:
         return None
     if _ORIGIN[0] is not start or start is None:
@@ -197,6 +202,7 @@ def _split(start: datetime | None, t_s: float) -> tuple[tuple[str, str], str] | 
     origin = _ORIGIN[1]
     if origin is None:
         return None
+    # the day and the time of day, each written once
     days, second = divmod(origin[1] + int(t_s), 86400)
     ordinal = origin[0] + days
     day = _DAYS.get(ordinal)
@@ -212,20 +218,6 @@ def _split(start: datetime | None, t_s: float) -> tuple[tuple[str, str], str] | 
     if clock is None:
         hour, rest = divmod(second, 3600)
         clock = _SECONDS[second] = f"{hour:02d}:{rest // 60:02d}:{rest % 60:02d}"
-    return day, clock
-
-
-def _kept_texts(start: datetime | None, t_s: float) -> tuple[str, str] | None:
-    """``(_iso, _stamp)`` of ``start + t_s`` from :func:`_split` (kept in ``_TEXTS`` when
-    there is a start); ``None`` where :func:`_split` gives none (then use a datetime)."""
-    if _ORIGIN[0] is start and start is not None:
-        texts = _TEXTS.get(t_s)
-        if texts is not None:
-            return texts
-    split = _split(start, t_s)
-    if split is None:
-        return None
-    day, clock = split
     texts = (day[0] + clock + ".000+0000", day[1] + clock)
     if start is not None:
         if len(_TEXTS) >= _MAX_TEXTS:
