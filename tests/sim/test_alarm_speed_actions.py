@@ -1,13 +1,11 @@
 """The repeating Auto Scaling action's shortcuts (policies.run_alarm_action running a target
 tracking policy without execute(), history.action_item) record exactly what the long way
-records: the same scaling activities, alarm history and boto3 calls, in the same order.
-What the action keeps between runs (policies._Kept) is what a fresh look finds."""
+records: the same scaling activities, alarm history and boto3 calls, in the same order."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -20,9 +18,8 @@ from cloudlab import Cloud
 from cloudlab.sim import BusinessHours, Noise, Spike, WebTraffic
 from cloudlab.sim.autoscaling import policies
 from cloudlab.sim.autoscaling.groups import auto_scaling
-from cloudlab.sim.cloudwatch import alarms, metrics, register_alarm_action
+from cloudlab.sim.cloudwatch import alarms, register_alarm_action
 from cloudlab.sim.cloudwatch.history import HistoryItem, action_item
-from cloudlab.sim.cloudwatch.window import kept
 
 
 def test_an_action_item_is_the_history_item() -> None:
@@ -105,58 +102,3 @@ def test_the_target_tracking_shortcut_records_what_execute_records(
     assert activities == long_activities
     assert items == long_items
     assert calls == long_calls
-
-
-def test_what_the_action_keeps_follows_the_cloud() -> None:
-    """The controller, kept ranges, policies and metrics the action keeps between runs are
-    what a fresh look finds at every run: through a learner's change of the policy (a
-    new configuration generation) and a cloud.reset() (a new controller, engine and
-    ranges, the same alarm names)."""
-    checked: list[int] = []
-
-    def checking(cloud: Any, arn: str, alarm: Mapping[str, Any], state: str) -> None:
-        policies.run_alarm_action(cloud, arn, alarm, state)
-        held = policies._kept(cloud)
-        assert held.scaler is auto_scaling(cloud)
-        assert held.windows is kept(cloud)
-        fresh = {p["PolicyARN"]: p for p in cloud.client("autoscaling").describe_policies()[
-            "ScalingPolicies"]}
-        assert policies._policy(cloud, arn) == fresh.get(arn)
-        period = int(alarm["Period"])
-        end = math.floor(cloud.t / period) * period
-        dims = {d["Name"]: d["Value"] for d in alarm["Dimensions"]}
-        _, values = metrics(cloud).statistic(alarm["Namespace"], alarm["MetricName"], dims,
-                                             alarm["Statistic"], period, end - period, end)
-        assert policies._latest(cloud, alarm) == (float(values[-1]) if len(values) else None)
-        checked.append(1)
-
-    def stack(cloud: Cloud, target: float) -> None:
-        build_stack(cloud, asg={"MinSize": 2, "MaxSize": 6, "DesiredCapacity": 2})
-        cloud.client("autoscaling").put_scaling_policy(
-            AutoScalingGroupName="web", PolicyName="cpu", PolicyType="TargetTrackingScaling",
-            TargetTrackingConfiguration={"TargetValue": target,
-                                         "PredefinedMetricSpecification": {
-                                             "PredefinedMetricType": "ASGAverageCPUUtilization"}})
-
-    traffic = BusinessHours(100, 2500) + Spike(3000, at=9, duration_h=1)
-    with Cloud(seed=3) as cloud:
-        previous = register_alarm_action("arn:aws:autoscaling:", checking)
-        try:
-            stack(cloud, 50.0)
-            cloud.run(WebTraffic(traffic, to="web", step_s=60), hours=10, progress=False)
-            stack_runs = len(checked)
-            cloud.client("autoscaling").put_scaling_policy(  # the same policy, new target
-                AutoScalingGroupName="web", PolicyName="cpu",
-                PolicyType="TargetTrackingScaling",
-                TargetTrackingConfiguration={"TargetValue": 30.0,
-                                             "PredefinedMetricSpecification": {
-                                                 "PredefinedMetricType":
-                                                     "ASGAverageCPUUtilization"}})
-            cloud.run(WebTraffic(traffic, to="web", step_s=60), hours=2, progress=False)
-            changed_runs = len(checked) - stack_runs
-            cloud.reset()
-            stack(cloud, 40.0)
-            cloud.run(WebTraffic(traffic, to="web", step_s=60), hours=10, progress=False)
-        finally:
-            register_alarm_action("arn:aws:autoscaling:", previous or policies.run_alarm_action)
-    assert stack_runs > 20 and changed_runs > 5 and len(checked) - stack_runs - changed_runs > 20

@@ -35,7 +35,7 @@ from typing import Any
 
 from cloudlab.sim.autoscaling.groups import AutoScaling, GroupView, auto_scaling
 from cloudlab.sim.cloudwatch.metrics import metric_key, metrics
-from cloudlab.sim.cloudwatch.window import kept, kept_statistic
+from cloudlab.sim.cloudwatch.window import kept_statistic
 
 __all__ = ["create_target_tracking_alarms", "execute", "run_alarm_action", "step_for"]
 
@@ -47,44 +47,22 @@ _PREDEFINED = {
 }
 
 
-class _Kept:
-    """What the Auto Scaling alarm action keeps in a cloud between runs (an alarm in ALARM
-    runs it every minute): the cloud's controller and the alarm engine's kept ranges, the
-    policies as described at a configuration generation, and the metric each alarm
-    watches. Kept in the cloud's state, so ``cloud.reset()`` drops it together with the
-    controller and the ranges it holds (the same objects ``auto_scaling(cloud)`` and
-    ``kept(cloud)`` answer until then)."""
-
-    def __init__(self) -> None:
-        self.scaler: AutoScaling | None = None
-        self.windows: dict[str, Any] = {}
-        self.generation: int | None = None
-        self.policies: dict[str, dict[str, Any]] = {}
-        self.metrics: dict[str, tuple[Mapping[str, Any], tuple[Any, Any, str, int]]] = {}
-
-
-def _kept(cloud: Any) -> _Kept:
-    found: _Kept = cloud.state("sim.autoscaling.alarm_actions", _Kept)
-    if found.scaler is None:
-        found.scaler, found.windows = auto_scaling(cloud), kept(cloud)
-    return found
-
-
-def _policy(cloud: Any, arn: str, state: _Kept | None = None) -> dict[str, Any] | None:
+def _policy(cloud: Any, arn: str, scaler: AutoScaling | None = None) -> dict[str, Any] | None:
     # Alarms run Auto Scaling actions every minute they stay in ALARM: read the policies
     # again only after a call that may have changed them.
-    if state is None:
-        state = _kept(cloud)
-    assert state.scaler is not None
-    generation = state.scaler.book.config_generation
-    if state.generation != generation:
+    if scaler is None:
+        scaler = auto_scaling(cloud)
+    generation = scaler.book.config_generation
+    cached = cloud.state("sim.autoscaling.policies", dict)
+    if cached.get("generation") != generation:
         found: dict[str, dict[str, Any]] = {}
         client = cloud.client("autoscaling")
         for page in client.get_paginator("describe_policies").paginate():
             for policy in page["ScalingPolicies"]:
                 found[policy.get("PolicyARN", "")] = policy
-        state.generation, state.policies = generation, found
-    return state.policies.get(arn)
+        cached.clear()
+        cached.update(generation=generation, policies=found)
+    return cached["policies"].get(arn)  # type: ignore[no-any-return]
 
 
 def step_for(steps: list[dict[str, Any]], breach: float) -> int | None:
@@ -114,16 +92,14 @@ def _adjusted(view: GroupView, policy: dict[str, Any], adjustment: int) -> int:
     return view.desired + adjustment
 
 
-def _latest(cloud: Any, alarm: Mapping[str, Any], state: _Kept | None = None) -> float | None:
+def _latest(cloud: Any, alarm: Mapping[str, Any]) -> float | None:
     """The alarm's statistic over the last full period (``None``: no datapoint in it)."""
-    if state is None:
-        state = _kept(cloud)
-    store, key, stat, period = _metric_of(cloud, alarm, state)
+    store, key, stat, period = _metric_of(cloud, alarm)
     end = math.floor(cloud.t / period) * period
     # The alarm that runs this action has just read that period in its evaluation range:
     # taken from there when that is surely the store's answer (see kept_statistic).
     found = kept_statistic(cloud, store, alarm.get("AlarmName", ""), key, stat, period,
-                           float(end - period), state.windows)
+                           float(end - period))
     if found is not None:
         return found
     # One period of the per-period grid the alarm's own evaluation has just brought up to
@@ -137,23 +113,21 @@ def _latest(cloud: Any, alarm: Mapping[str, Any], state: _Kept | None = None) ->
     return float(found[-1]) if len(found) else None
 
 
-def _metric_of(cloud: Any, alarm: Mapping[str, Any],
-               state: _Kept | None = None) -> tuple[Any, Any, str, int]:
+def _metric_of(cloud: Any, alarm: Mapping[str, Any]) -> tuple[Any, Any, str, int]:
     """The metric store, and the metric, statistic and period an alarm watches. Kept per
     alarm definition (the alarm engine hands the same ``describe_alarms`` entry every
     minute until the alarms change), as its actions run every minute in ALARM."""
-    if state is None:
-        state = _kept(cloud)
+    kept = cloud.state("sim.autoscaling.alarm_metrics", dict)
     name = alarm.get("AlarmName", "")
-    found = state.metrics.get(name)
+    found = kept.get(name)
     if found is not None and found[0] is alarm:
-        return found[1]
+        return found[1]  # type: ignore[no-any-return]
     dims = {d["Name"]: d["Value"] for d in alarm.get("Dimensions") or []}
     metric = (metrics(cloud),
               metric_key(alarm.get("Namespace", ""), alarm.get("MetricName", ""), dims),
               alarm.get("Statistic") or alarm.get("ExtendedStatistic") or "Average",
               int(alarm.get("Period") or 60))
-    state.metrics[name] = (alarm, metric)
+    kept[name] = (alarm, metric)
     return metric
 
 
@@ -226,13 +200,11 @@ def _target_tracking(scaler: AutoScaling, view: GroupView, policy: dict[str, Any
 
 def run_alarm_action(cloud: Any, action_arn: str, alarm: Mapping[str, Any], state: str) -> None:
     """The CloudWatch alarm action for ``arn:aws:autoscaling:...`` policy ARNs."""
-    held = _kept(cloud)
-    scaler = held.scaler
-    assert scaler is not None
-    policy = _policy(cloud, action_arn, held)
+    scaler = auto_scaling(cloud)
+    policy = _policy(cloud, action_arn, scaler)
     if policy is None:
         return
-    value = _latest(cloud, alarm, held)
+    value = _latest(cloud, alarm)
     name = alarm.get("AlarmName", "")
     cause = f"alarm {name} in state {state}"
     if policy.get("PolicyType") == "TargetTrackingScaling":

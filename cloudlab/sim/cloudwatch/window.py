@@ -246,8 +246,7 @@ def quick_state(spec: Spec, window: Window) -> str | None:
 
 
 def kept_statistic(cloud: Any, store: MetricStore, alarm_name: str, key: MetricKey,
-                   stat: str, period: int, t0: float,
-                   windows: dict[str, Window] | None = None) -> float | None:
+                   stat: str, period: int, t0: float) -> float | None:
     """The statistic ``stat`` of metric ``key`` over ``[t0, t0 + period)``, taken from the
     range alarm ``alarm_name`` last read, when that is sure to be the store's answer now;
     ``None`` otherwise (ask the store).
@@ -257,8 +256,8 @@ def kept_statistic(cloud: Any, store: MetricStore, alarm_name: str, key: MetricK
     (``t0`` falls exactly on one of its period starts, all in whole seconds, so it is the
     same slot of the same per-period grid the store answers from); and the period has
     datapoints (a period without any could still hold a statistic set of zero samples,
-    which only the store tells apart). ``windows``: ``kept(cloud)``, if the caller has it."""
-    window = (kept(cloud) if windows is None else windows).get(alarm_name)
+    which only the store tells apart)."""
+    window = kept(cloud).get(alarm_name)
     if window is None:
         return None
     spec = window.spec
