@@ -3,9 +3,11 @@
 Three passes skip work whose inputs have not changed:
 
 - Auto Scaling's periodic pass (every 30 s) skips a pass that would find nothing to do
-  (``quiet.QuietPass``: book generation, target group versions, the next grace period end);
-- a target group's round of health checks only counts successes while every target is
-  steady (``health._Steady``: book generation, group version, the next drain or end);
+  (``quiet.QuietPass``: book generation, the target groups' ``unhealthy_version``, the next
+  grace period end);
+- a target group's round of health checks only counts the successes of the passing targets
+  and checks the targets still on their way (booting, failing) while the others are steady
+  (``health._Steady``: book generation, group version, the next drain or end);
 - the running instances of a group (``AutoScaling.in_service`` and ``capacity``, read by
   target tracking every minute an alarm stays in ALARM) are kept for a time span
   (``groups._Kept``).
@@ -257,3 +259,4 @@ def test_a_quiet_pass_holds_only_while_the_load_balancing_state_is_fresh(
                     scaler._quiet.holds(scaler, cloud.t)
             cloud.advance(seconds=STEP_S)
     assert len(taken) > 50  # the scenario has quiet stretches between its changes
+

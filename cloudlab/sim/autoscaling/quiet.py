@@ -32,13 +32,16 @@ class QuietPass:
       ``generation``, which every change of them bumps (a learner's call through the
       hooks, the simulation's own launches and terminations in ``_learn``, an injected
       failure or recovery);
-    - the target groups' states (``HealthCheckType="ELB"``): each group's ``version``,
-      bumped whenever a target changes state, is added or removed;
+    - the target groups' unhealthy targets (``HealthCheckType="ELB"``): each group's
+      ``unhealthy_version``, bumped whenever a target may have become or stopped being
+      unhealthy (a change of state to or from ``unhealthy``, registrations, settings); a
+      new target turning healthy changes nothing the pass reads;
     - the time: an instance leaves its grace period or reaches its end at ``until``.
     """
 
     generation: int
-    elb: tuple[tuple[str, Any, int], ...]  # (ARN, target group health or None, version)
+    #: (ARN, target group health or None, its unhealthy_version)
+    elb: tuple[tuple[str, Any, int], ...]
     until: float
     #: the load balancing state's target groups by ARN (a dict it keeps and updates)
     lb_groups: dict[str, Any]
@@ -56,7 +59,7 @@ class QuietPass:
                 groups = load_balancing(scaler.cloud).groups
                 for arn in view.target_groups:
                     group = groups.get(arn)
-                    elb[arn] = (arn, group, -1 if group is None else group.version)
+                    elb[arn] = (arn, group, -1 if group is None else group.unhealthy_version)
             for inst in view.instances:
                 record = records.get(inst["InstanceId"])
                 if record is None:
@@ -78,6 +81,7 @@ class QuietPass:
         # ended() bumped `generation`), and the pass that recorded this one refreshed it.
         groups = self.lb_groups
         for arn, group, version in self.elb:
-            if groups.get(arn) is not group or (group is not None and group.version != version):
+            if groups.get(arn) is not group or (group is not None
+                                                and group.unhealthy_version != version):
                 return False
         return True

@@ -113,6 +113,9 @@ class TargetGroupHealth:
     classic: bool = False
     #: changes whenever a target is added, removed or changes state, or settings change
     version: int = 0
+    #: changes whenever a target may have become or stopped being ``unhealthy`` (a change of
+    #: state to or from it, registrations, settings): what Auto Scaling's ELB health reads
+    unhealthy_version: int = 0
     #: what the last round found, if the next rounds only count successes (see check())
     _steady: _Steady | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -139,6 +142,7 @@ class TargetGroupHealth:
                      "classic"):
             setattr(self, name, getattr(other, name))
         self.version += 1
+        self.unhealthy_version += 1
 
     def port_checked(self, target: TargetState) -> int:
         return target.port if self.check_port == "traffic-port" else int(self.check_port)
@@ -146,6 +150,7 @@ class TargetGroupHealth:
     # -- registrations ------------------------------------------------------------------
     def sync_registrations(self, registered: set[tuple[str, int]], t: float) -> None:
         self.version += 1
+        self.unhealthy_version += 1
         for key in registered:
             current = self.targets.get(key)
             if current is None or current.state == "draining":
@@ -219,6 +224,8 @@ class TargetGroupHealth:
             passed = ok and target.state == "healthy"
         if target.state != before:
             self.version += 1
+            if "unhealthy" in (before, target.state):
+                self.unhealthy_version += 1
         return passed
 
     def _apply(self, target: TargetState, ok: bool, t: float) -> None:
