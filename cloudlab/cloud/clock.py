@@ -163,17 +163,21 @@ class VirtualClock:
         """Fire events due up to and including ``t`` seconds, then set the clock to ``t``."""
         if t < self._t:
             raise ClockError(f"cannot move the clock back from t={self._t:g}s to t={t:g}s")
-        q = self._queue
+        # ~50,000 events fire in a week at one-minute steps: the loop keeps what it uses in
+        # locals (the heap functions, the sequence), the same steps in the same order.
+        # (next(seq) rather than a bound seq.__next__: calling a method-wrapper is slower.)
+        q, pop, push, seq = self._queue, heapq.heappop, heapq.heappush, self._seq
         while q and q[0][0] <= t:
-            event = heapq.heappop(q)[2]
+            event = pop(q)[2]
             if event.cancelled:
                 continue
             self._t = event.due_s
             event.callback(self)
-            if event.interval_s is not None and not event.cancelled:
-                event.due_s += event.interval_s
-                event.seq = next(self._seq)
-                heapq.heappush(q, (event.due_s, event.seq, event))
+            interval = event.interval_s
+            if interval is not None and not event.cancelled:
+                event.due_s = due = event.due_s + interval
+                event.seq = n = next(seq)
+                push(q, (due, n, event))
         self._t = float(t)
 
     def reset(self) -> None:

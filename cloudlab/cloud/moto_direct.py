@@ -130,14 +130,22 @@ def set_desired_capacity(cloud: Any, region: str, name: str, desired: int) -> bo
     return True
 
 
+#: after-call event names by (service id, operation), as botocore names them
+_EVENTS: dict[tuple[str, str], str] = {}
+
+
 def _announce(cloud: Any, region: str, service: str, operation: str,
               params: dict[str, Any]) -> None:
     """Give the cloud's ``after-call`` hooks what a successful boto3 call would give them."""
     from botocore.awsrequest import AWSResponse
 
-    meta = cloud.client(service, region=region).meta
-    model = meta.service_model.operation_model(operation)
-    event = f"after-call.{meta.service_model.service_id.hyphenize()}.{operation}"
+    service_model = cloud.client(service, region=region).meta.service_model
+    model = service_model.operation_model(operation)
+    service_id = service_model.service_id
+    event = _EVENTS.get((service_id, operation))
+    if event is None:  # a function of the two names: made once
+        event = _EVENTS[service_id, operation] = (
+            f"after-call.{service_id.hyphenize()}.{operation}")
     parsed: dict[str, Any] = {"ResponseMetadata": {
         "RequestId": "cloudlab-direct", "HTTPStatusCode": 200, "HTTPHeaders": {},
         "RetryAttempts": 0}}

@@ -135,6 +135,11 @@ class _Run:
         self.az_arrays: dict[str, np.ndarray] = {}
         self.bar = _progress_bar(progress, n * self.step, spec.name)
         self.minute = _MinuteAccumulator(self)
+        self._publish_add = self.minute.publisher.add
+        # With steps of a minute or more every stretch is one step (_fill_step): the demand
+        # as floats then, the values float(self.demand[i]) gives without a numpy scalar per
+        # step (shorter steps fill most stretches at once: no list of a float per step)
+        self._demand: list[float] | None = self.demand.tolist() if self.step >= 60 else None
         self.billed = 0.0
         self._rows: list[tuple[Any, ...]] = []  # steps filled but not yet in the arrays
         self._rows_from = 0
@@ -151,30 +156,35 @@ class _Run:
         per_min = max(1, int(round(60 / self.step))) if self.step < 60 else 1
         unsubscribe = self.router.subscribe(self._marker)
         i, last_live = 0, 0
+        # a week at one-minute steps loops 10,080 times: what each step uses is in locals
+        n, t0, step, live, bar = self.n, self.t0, self.step, self.live, self.bar
+        run_until, route_at, close = clock.run_until, self.router.route, self.minute.close
         collector = BusyCollector()
         try:
-            while i < self.n:
-                t = self.t0 + i * self.step
-                clock.run_until(t)
-                route = self.router.route(t)
+            while i < n:
+                t = t0 + i * step
+                run_until(t)
+                route = route_at(t)
                 if per_min == 1:  # steps of a minute or more: a stretch is one step
                     j = i + 1
                 else:  # up to the next event, within the minute
                     nxt = clock.next_due()
-                    j = self.n if nxt is None else min(self.n, max(i + 1, math.ceil(
-                        (nxt - self.t0) / self.step - 1e-9)))
+                    j = n if nxt is None else min(n, max(i + 1, math.ceil(
+                        (nxt - t0) / step - 1e-9)))
                     j = min(j, (i // per_min + 1) * per_min)
-                self._fill(route, i, j)
-                if per_min == 1 or j % per_min == 0 or j == self.n:
-                    self.minute.close(j)
-                if self.live is not None and ((j - last_live) * self.step >= LIVE_EVERY_S
-                                              or j == self.n):
+                if j == i + 1:
+                    self._fill_step(route, i)  # what _fill does for one step
+                else:
+                    self._fill(route, i, j)
+                if per_min == 1 or j % per_min == 0 or j == n:
+                    close(j)
+                if live is not None and ((j - last_live) * step >= LIVE_EVERY_S or j == n):
                     self.minute.latency()
                     self._write_rows()
-                    self.live.update(self.rec, j)
+                    live.update(self.rec, j)
                     last_live = j
-                if self.bar is not None:
-                    self.bar.update((j - i) * self.step / 3600.0)
+                if bar is not None:
+                    bar.update((j - i) * step / 3600.0)
                 i = j
             clock.run_until(self.t0 + self.n * self.step)
             self.minute.latency()
@@ -225,14 +235,19 @@ class _Run:
         plain floats: the same IEEE operations in the same order, without the overhead of a
         dozen numpy calls on one-element slices. The step's values wait in a row until
         :meth:`_write_rows` puts a batch of rows in the arrays at once."""
-        demand = float(self.demand[i])
+        step = self.step
+        demand = float(self.demand[i]) if self._demand is None else self._demand[i]
         cap = route.capacity_rps
-        served = _minimum(demand * route.good_share, cap)
-        errors = _maximum(demand - served, 0.0)
+        # np.minimum(good, cap) and np.maximum(short, 0.0) of floats: NaN propagates and the
+        # second wins a tie (signed zeros)
+        good = demand * route.good_share
+        served = good if good < cap or good != good else cap
+        short = demand - served
+        errors = short if short > 0.0 or short != short else 0.0
         if not self.az_arrays.keys() >= route.per_az.keys():  # a new AZ gets its array now
             for az in set(route.per_az) | set(self.az_arrays):
                 self._az_array(az)
-        cost = (route.cost_per_s + route.usd_per_request * demand) * self.step
+        cost = (route.cost_per_s + route.usd_per_request * demand) * step
         self.billed += cost
         if not self._rows:
             self._rows_from = i
@@ -240,8 +255,8 @@ class _Run:
         self._rows.append((served, cap, errors, served / cap if cap > 0 else 0.0,
                            100.0 * errors / demand if demand > 0 else 0.0, route.running,
                            route.healthy, route.desired, self.billed, route.per_az))
-        self.minute.add(route, i, i + 1, served * self.step, demand * self.step,
-                        errors * self.step)
+        # what self.minute.add(route, i, i + 1, ...) passes on ((i + 1 - i) * step == step)
+        self._publish_add(route, step, served * step, demand * step, errors * step)
 
     def _write_rows(self) -> None:
         """Put the rows :meth:`_fill_step` kept into the recorder's arrays (before a live
@@ -265,16 +280,6 @@ class _Run:
 #: instances per AZ).
 _ROW_SERIES = ("served_rps", "capacity_rps", "errors_rps", "utilization", "error_pct",
                "instances", "healthy_hosts", "desired", "cost_usd")
-
-
-def _minimum(a: float, b: float) -> float:
-    """``np.minimum`` of two floats: NaN propagates, ``b`` wins a tie (signed zeros)."""
-    return a if a < b or a != a else b
-
-
-def _maximum(a: float, b: float) -> float:
-    """``np.maximum`` of two floats: NaN propagates, ``b`` wins a tie (signed zeros)."""
-    return a if a > b or a != a else b
 
 
 class _MinuteAccumulator:

@@ -3,9 +3,11 @@
 Three passes skip work whose inputs have not changed:
 
 - Auto Scaling's periodic pass (every 30 s) skips a pass that would find nothing to do
-  (``quiet.QuietPass``: book generation, target group versions, the next grace period end);
-- a target group's round of health checks only counts successes while every target is
-  steady (``health._Steady``: book generation, group version, the next drain or end);
+  (``quiet.QuietPass``: book generation, the target groups' ``unhealthy_version``, the next
+  grace period end);
+- a target group's round of health checks only counts the successes of the passing targets
+  and checks the targets still on their way (booting, failing) while the others are steady
+  (``health._Steady``: book generation, group version, the next drain or end);
 - the running instances of a group (``AutoScaling.in_service`` and ``capacity``, read by
   target tracking every minute an alarm stays in ALARM) are kept for a time span
   (``groups._Kept``).
@@ -222,3 +224,39 @@ def test_a_change_of_the_target_group_alone_ends_the_steady_rounds() -> None:
         group.sync_registrations(set(group.targets) | {(instance, 8080)}, cloud.t)
         group.check(cloud.t + 30, book)  # nothing answers on 8080
         assert group.targets[(instance, 8080)].failures == 1
+
+
+def test_a_quiet_pass_holds_only_while_the_load_balancing_state_is_fresh(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # QuietPass.holds compares the target groups' versions without refreshing the load
+    # balancing state first (as the full pass does): while it holds, that refresh would
+    # re-read nothing. Through the scenario's learner calls, registrations, failures and
+    # Auto Scaling's own launches, every pass that holds finds the state fresh; so does a
+    # pass right after each of the scenario's calls (before a health round refreshes it).
+    holds = quiet.QuietPass.holds
+    taken = []
+
+    def checked(self: quiet.QuietPass, scaler: Any, t: float) -> bool:
+        ok = bool(holds(self, scaler, t))
+        if ok:
+            lbs = load_balancing(scaler.cloud)
+            assert lbs.groups is self.lb_groups
+            assert lbs._seen_generation == scaler.book.config_generation, (
+                f"a quiet pass at t={t:g} s holds while the load balancing state is stale")
+            taken.append(t)
+        return ok
+    monkeypatch.setattr(quiet.QuietPass, "holds", checked)
+    with Cloud(seed=3) as cloud:
+        script = _script(cloud, "ELB")
+        # and an EC2 call in a quiet stretch: EC2 changes are read lazily (no refresh yet)
+        script[100] = lambda: cloud.client("ec2").create_tags(
+            Resources=_members(cloud)[:1], Tags=[{"Key": "team", "Value": "web"}])
+        scaler = auto_scaling(cloud)
+        for step in range(int(MINUTES * 60 / STEP_S)):
+            if step in script:
+                script[step]()
+                if scaler._quiet is not None:
+                    scaler._quiet.holds(scaler, cloud.t)
+            cloud.advance(seconds=STEP_S)
+    assert len(taken) > 50  # the scenario has quiet stretches between its changes
+

@@ -260,7 +260,8 @@ class AutoScaling:
 
     # -- the periodic pass --------------------------------------------------------------
     def _tick(self, clock: Any) -> None:
-        self.refresh()
+        if self._seen_generation != self.book.config_generation:  # else refresh() reads nothing
+            self.refresh()
         if not self.groups:
             if self._tick_event is not None:
                 self._tick_event.cancel()

@@ -40,15 +40,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from cloudlab.sim.cloudwatch import actions as _actions
 from cloudlab.sim.cloudwatch.definition import ACTION_KEYS, Spec, parse
 from cloudlab.sim.cloudwatch.evaluation import (
     COMPARE,
     choose,
-    decide,
+    decide_lists,
     low_sample_limit,
+    range_starts,
 )
 from cloudlab.sim.cloudwatch.history import (
     AlarmTransition,
@@ -63,7 +62,6 @@ from cloudlab.sim.cloudwatch.window import (
     advance,
     kept,
     move_on,
-    quick_state,
     remember,
 )
 
@@ -89,7 +87,14 @@ class _Runtime:
     state_t: float
     config_t: float
     note: str = ""  # why the alarm is not evaluated, once written
-    memo: tuple[float, int, str] | None = None  # (range end, data version, state) last seen
+    # the range end, data version and state of the last decision (a NaN end: decide again)
+    seen_end: float = math.nan
+    seen_version: int = -2
+    seen_state: str = ""
+
+    def forget(self) -> None:
+        """Decide again at the next evaluation."""
+        self.seen_end = math.nan
 
 
 class AlarmEngine:
@@ -124,7 +129,7 @@ class AlarmEngine:
         self._offset = clock.start.timestamp()
         epoch_t = clock.start.timestamp() + clock.t
         first = EVALUATION_INTERVAL_S - (epoch_t % EVALUATION_INTERVAL_S)
-        self.event = clock.every(EVALUATION_INTERVAL_S, lambda _clock: self.evaluate(),
+        self.event = clock.every(EVALUATION_INTERVAL_S, self._minute,
                                  name="cloudwatch: evaluate alarms", first_in_s=first)
 
     # -- callbacks and cache ------------------------------------------------------------
@@ -179,6 +184,12 @@ class AlarmEngine:
             self._evaluate_one(spec)
         return self.history[before:]
 
+    def _minute(self, _clock: object) -> None:
+        """The evaluation every minute: :meth:`evaluate` without the list it returns."""
+        specs = self._specs
+        for spec in self._load() if specs is None else specs:
+            self._evaluate_one(spec)
+
     def _evaluate_one(self, spec: Spec) -> None:
         rt = self._runtime[spec.name]
         if spec.note:
@@ -194,18 +205,21 @@ class AlarmEngine:
         offset = self._offset
         end = math.floor((now + offset) / period + 1e-9) * period - offset
         version = self.store.version(spec.key)
-        memo = (end, version, rt.state)
-        if memo != rt.memo:  # the range moved or its data changed: decide again
-            rt.memo = memo
+        state: str | None
+        # the range moved, its data changed or the state was set since the last decision
+        if end != rt.seen_end or version != rt.seen_version or rt.state != rt.seen_state:
+            rt.seen_end, rt.seen_version, rt.seen_state = end, version, rt.state
             t0 = end - spec.span * period
             window = self._windows.get(spec.name) if spec.quick else None
-            state: str | None
             if window is not None and move_on(self.store, spec, window, t0, end, version,
                                               self._recent):
                 # the usual minute: the kept range moved one period on, in place, with the
-                # breaching and missing counts of its N newest periods
+                # breaching and missing counts of its N newest periods (quick_state, inline)
                 values, counts = window.values, window.counts
-                state = quick_state(spec, window) or self._choose(spec, values)
+                if window.missing:
+                    state = self._choose(spec, values)
+                else:
+                    state = "ALARM" if window.breaching >= spec.m else "OK"
             else:
                 values, counts = self._window(spec, rt, t0, end, version)
                 if spec.q is not None and spec.low_sample_ignore and any(
@@ -214,14 +228,17 @@ class AlarmEngine:
                 else:
                     state = self._choose(spec, values)
             if state is not None and state != rt.state:
-                starts = t0 + np.arange(spec.span) * float(period)
-                verdict = decide(np.asarray(values), starts, threshold=spec.threshold,
-                                 operator=spec.operator, n=spec.n, m=spec.m,
-                                 treat=spec.treat, old_state=rt.state,
-                                 start=self._cloud.clock.start, stat_name=spec.stat,
-                                 period=period, counts=np.asarray(counts), query_t=now)
+                # decide()'s arguments as the lists it makes of them (the Python float of
+                # each value and count, and of each period start)
+                verdict = decide_lists(list(map(float, values)),
+                                       range_starts(t0, spec.span, period),
+                                       list(map(float, counts)), threshold=spec.threshold,
+                                       operator=spec.operator, n=spec.n, m=spec.m,
+                                       treat=spec.treat, old_state=rt.state,
+                                       start=self._cloud.clock.start, stat_name=spec.stat,
+                                       period=period, query_t=now)
                 self.transition(spec.alarm, state, verdict.reason, verdict.reason_data)
-                rt.memo = (end, memo[1], rt.state)
+                rt.seen_end, rt.seen_version, rt.seen_state = end, version, rt.state
                 return
         if spec.enabled:  # Auto Scaling actions run every minute the alarm stays in a state
             for arn in spec.repeating[rt.state]:
@@ -324,7 +341,8 @@ class AlarmEngine:
             self.items.append(configuration_item(now, name, "Create", config))
             self._write(name, "INSUFFICIENT_DATA", INITIAL_REASON, {})
         else:
-            rt.config_t, rt.note, rt.memo = now, "", None
+            rt.config_t, rt.note = now, ""
+            rt.forget()
             self.items.append(configuration_item(now, name, "Update", config))
             self._write(name, rt.state, rt.reason, {})
         self.invalidate()
@@ -352,7 +370,7 @@ class AlarmEngine:
         if spec is None or rt is None:
             return
         state = str(params.get("StateValue"))
-        rt.memo = None
+        rt.forget()
         if state == rt.state:
             rt.reason = str(params.get("StateReason", ""))
             return

@@ -9,12 +9,12 @@ evaluate (metric math, anomaly detection, other extended statistics), why not.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from cloudlab.sim.cloudwatch import actions as _actions
-from cloudlab.sim.cloudwatch.evaluation import COMPARISONS, evaluation_range
+from cloudlab.sim.cloudwatch.evaluation import COMPARE, COMPARISONS, evaluation_range
 from cloudlab.sim.cloudwatch.metrics import MetricKey, metric_key
 from cloudlab.sim.cloudwatch.series import STATISTICS, parse_percentile
 
@@ -23,6 +23,11 @@ __all__ = ["ACTION_KEYS", "Spec", "parse"]
 #: The actions of each state, by the ``describe_alarms`` key that lists them.
 ACTION_KEYS = {"ALARM": "AlarmActions", "OK": "OKActions",
                "INSUFFICIENT_DATA": "InsufficientDataActions"}
+
+
+def _not_compared(value: Any, threshold: float) -> bool:
+    """The comparison of an operator the mini cloud does not evaluate (never called)."""
+    return False
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,12 @@ class Spec:
     #: no Unit to check and no low-sample percentile rule: the usual minute can move the
     #: kept range along and decide from its counts (window.move_on)
     quick: bool = False
+    #: ``COMPARE[operator]``, looked up once (an alarm with another operator is not
+    #: evaluated: see ``note``)
+    compare: Callable[[Any, float], Any] = _not_compared
+    #: a plain Average: the statistic of a period holding one single value ``v`` is
+    #: ``v / 1.0`` (the sum over a count of 1; see window._one_value)
+    average: bool = False
 
 
 def _unsupported(alarm: Mapping[str, Any]) -> str:
@@ -92,4 +103,6 @@ def parse(alarm: dict[str, Any]) -> Spec:
         enabled=bool(alarm.get("ActionsEnabled", True)), note=note,
         repeating={state: tuple(a for a in alarm.get(key) or () if _actions.repeats(a))
                    for state, key in ACTION_KEYS.items()},
-        quick=unit is None and not (q is not None and low_sample_ignore))
+        quick=unit is None and not (q is not None and low_sample_ignore),
+        compare=COMPARE.get(str(alarm.get("ComparisonOperator")), _not_compared),
+        average=q is None and stat == "Average")

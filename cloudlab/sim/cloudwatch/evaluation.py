@@ -53,8 +53,10 @@ __all__ = [
     "breaches",
     "choose",
     "decide",
+    "decide_lists",
     "evaluation_range",
     "low_sample_limit",
+    "range_starts",
 ]
 
 #: Periods beyond ``EvaluationPeriods`` that the evaluation range reaches back.
@@ -120,6 +122,14 @@ def choose(values: Sequence[float], hits: Sequence[bool], n: int, m: int,
     return state, evaluated, filled, nb
 
 
+def range_starts(t0: float, span: int, period: int) -> list[float]:
+    """The start of each of the ``span`` periods of a range from ``t0``: the Python floats
+    of ``t0 + np.arange(span) * float(period)``, computed the same way (each ``k`` made a
+    float exactly, times the period, plus ``t0``: the same two roundings) without numpy."""
+    step = float(period)
+    return [t0 + k * step for k in range(span)]
+
+
 def low_sample_limit(q: float) -> float:
     """Fewer samples than this make a ``q`` percentile "low sample" (``EvaluateLowSample
     CountPercentile``): 10/(1-q) for q >= 0.5, 10/q below (CloudWatch User Guide,
@@ -158,15 +168,29 @@ class Verdict:
 # datetime (an aware datetime plus a timedelta adds to its wall-clock fields, the time zone
 # stays: this arithmetic on the fields), and the text of each day and of each second of
 # the day is written once: a timestamp is two lookups.
+#
+# The two texts of such a time are kept too (_TEXTS), by its seconds from the start: an
+# Auto Scaling action stamps its history item every minute, and the decisions of the
+# following minutes name the periods that started then (and stamp their query date with the
+# same minute as the actions they run). They are the texts of (start, t_s), the start being
+# _ORIGIN[0]: a number of seconds equal to another gives the same text (the same int), and
+# the kept texts are dropped whenever the start changes (_kept_texts).
 _ORIGIN: list[Any] = [None, None]  # [start, (its day's ordinal, second of the day) or None]
 _DAYS: dict[int, tuple[str, str]] = {}  # ordinal -> ("2026-01-05T", "05/01/26 ")
 _SECONDS: dict[int, str] = {}  # second of the day -> "08:05:00"
+_TEXTS: dict[float, tuple[str, str]] = {}  # t_s -> (_iso, _stamp) for the start _ORIGIN[0]
+_MAX_TEXTS = 4096
 _FIRST, _LAST = date(1000, 1, 1).toordinal(), date(9999, 12, 31).toordinal()
 
 
-def _split(start: datetime | None, t_s: float) -> tuple[tuple[str, str], str] | None:
-    """The texts of the day and of the time of day of ``start + t_s`` when both are whole
-    seconds and the year is 1000-9999; ``None`` otherwise (then use a datetime)."""
+def _kept_texts(start: datetime | None, t_s: float) -> tuple[str, str] | None:
+    """``(_iso, _stamp)`` of ``start + t_s`` when both are whole seconds and the year is
+    1000-9999 (kept in ``_TEXTS`` when there is a start); ``None`` otherwise (then use a
+    datetime)."""
+    if _ORIGIN[0] is start and start is not None:
+        texts = _TEXTS.get(t_s)
+        if texts is not None:
+            return texts
     if not float(t_s).is_integer() or not -1e12 < t_s < 1e12:
         return None
     if _ORIGIN[0] is not start or start is None:
@@ -174,9 +198,11 @@ def _split(start: datetime | None, t_s: float) -> tuple[tuple[str, str], str] | 
         _ORIGIN[0] = start
         _ORIGIN[1] = None if at.microsecond else (
             at.toordinal(), at.hour * 3600 + at.minute * 60 + at.second)
+        _TEXTS.clear()
     origin = _ORIGIN[1]
     if origin is None:
         return None
+    # the day and the time of day, each written once
     days, second = divmod(origin[1] + int(t_s), 86400)
     ordinal = origin[0] + days
     day = _DAYS.get(ordinal)
@@ -192,13 +218,18 @@ def _split(start: datetime | None, t_s: float) -> tuple[tuple[str, str], str] | 
     if clock is None:
         hour, rest = divmod(second, 3600)
         clock = _SECONDS[second] = f"{hour:02d}:{rest // 60:02d}:{rest % 60:02d}"
-    return day, clock
+    texts = (day[0] + clock + ".000+0000", day[1] + clock)
+    if start is not None:
+        if len(_TEXTS) >= _MAX_TEXTS:
+            _TEXTS.clear()
+        _TEXTS[t_s] = texts
+    return texts
 
 
 def _stamp(start: datetime | None, t_s: float) -> str:
-    split = _split(start, t_s)
-    if split is not None:
-        return split[0][1] + split[1]
+    texts = _kept_texts(start, t_s)
+    if texts is not None:
+        return texts[1]
     when = (start or datetime(1970, 1, 1)) + timedelta(seconds=float(t_s))
     if not 1000 <= when.year <= 9999:
         return when.strftime("%d/%m/%y %H:%M:%S")
@@ -207,9 +238,9 @@ def _stamp(start: datetime | None, t_s: float) -> str:
 
 
 def _iso(start: datetime | None, t_s: float) -> str:
-    split = _split(start, t_s)
-    if split is not None:
-        return split[0][0] + split[1] + ".000+0000"
+    texts = _kept_texts(start, t_s)
+    if texts is not None:
+        return texts[0]
     when = (start or datetime(1970, 1, 1)) + timedelta(seconds=float(t_s))
     if not 1000 <= when.year <= 9999:
         return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
@@ -218,12 +249,15 @@ def _iso(start: datetime | None, t_s: float) -> str:
 
 
 def _texts(start: datetime | None, t_s: float) -> tuple[str, str]:
-    """``(_iso(start, t_s), _stamp(start, t_s))``, with one split for both (a decision
-    names each datapoint it evaluated in its data and, mostly, in its reason)."""
-    split = _split(start, t_s)
-    if split is not None:
-        day, clock = split
-        return day[0] + clock + ".000+0000", day[1] + clock
+    """``(_iso(start, t_s), _stamp(start, t_s))`` (a decision names each datapoint it
+    evaluated in its data and, mostly, in its reason)."""
+    if _ORIGIN[0] is start and start is not None:  # _kept_texts' lookup, without its call
+        texts = _TEXTS.get(t_s)
+        if texts is not None:
+            return texts
+    texts = _kept_texts(start, t_s)
+    if texts is not None:
+        return texts
     return _iso(start, t_s), _stamp(start, t_s)
 
 
@@ -250,15 +284,28 @@ def decide(values: np.ndarray, starts: np.ndarray, *, threshold: float, operator
     """
     if operator not in COMPARE:
         breaches(np.asarray(values, dtype=float), operator, threshold)  # raises
-    compare = COMPARE[operator]
     # plain lists from here: the reason and its data index a few dozen single elements,
     # where numpy scalars cost several times a list's (same numbers: tolist() gives the
     # Python float of each element, and Python compares floats as numpy does, NaN never
     # breaching)
-    vals = np.asarray(values, dtype=float).tolist()
+    return decide_lists(np.asarray(values, dtype=float).tolist(),
+                        np.asarray(starts).tolist(),
+                        None if counts is None else np.asarray(counts).tolist(),
+                        threshold=threshold, operator=operator, n=n, m=m, treat=treat,
+                        old_state=old_state, start=start, stat_name=stat_name,
+                        period=period, query_t=query_t)
+
+
+def decide_lists(vals: list[float], times: list[float], samples: list[float] | None, *,
+                 threshold: float, operator: str, n: int, m: int, treat: str,
+                 old_state: str, start: datetime | None = None, stat_name: str = "Average",
+                 period: int = 60, query_t: float | None = None) -> Verdict:
+    """:func:`decide` of ``values``, ``starts`` and ``counts`` given as lists of Python
+    floats (what the alarm engine keeps): ``vals``, ``times`` and ``samples``, without
+    numpy's conversions (a transition at a time). ``operator`` must be one of
+    :data:`COMPARE`."""
+    compare = COMPARE[operator]
     hits = [bool(compare(v, threshold)) for v in vals]
-    times = np.asarray(starts).tolist()
-    samples = None if counts is None else np.asarray(counts).tolist()
     state, evaluated, filled, nb = choose(vals, hits, n, m, treat)
     words = COMPARISONS[operator]
     texts = {i: _texts(start, times[i]) for i in evaluated}

@@ -178,26 +178,40 @@ def move_on(store: MetricStore, spec: Spec, window: Window, t0: float, end: floa
     leaving them and the one entering them change them by at most one."""
     if t0 != window.next_t0 or window.spec is not spec:
         return False
-    added = recent.added_since(store, spec.key, window.version, version)
+    since = window.version
+    if version == recent.version and since == recent.since and spec.key == recent.key:
+        added = recent.added  # Recent.added_since's answer, its check inline (every minute)
+    else:
+        added = recent.added_since(store, spec.key, since, version)
     if added is None or len(added) != 1:
         return False
     t, v = added[0]
     period = spec.period
-    if not (t.is_integer() and end - period <= t < end):
+    if not (end - period <= t < end and t.is_integer()):
         return False
-    values, counts = window.values, window.counts
-    new = _one_value(spec, v)
-    if window.breaching >= 0:
-        compare, threshold = COMPARE[spec.operator], spec.threshold
-        leaving = values[len(values) - spec.n]  # the oldest of the newest n, before the move
-        window.breaching += bool(compare(new, threshold)) - bool(compare(leaving, threshold))
-        window.missing += (new != new) - (leaving != leaving)
-    del values[0], counts[0]
+    values = window.values
+    new = v / 1.0 if spec.average else _one_value(spec, v)
+    breaching = window.breaching
+    if breaching >= 0:
+        compare, threshold = spec.compare, spec.threshold
+        leaving = values[-spec.n]  # the oldest of the newest n, before the move
+        if compare(new, threshold):
+            breaching += 1
+        if compare(leaving, threshold):
+            breaching -= 1
+        window.breaching = breaching
+        if new != new or leaving != leaving:  # a period without data enters or leaves them
+            window.missing += (new != new) - (leaving != leaving)
+    del values[0]
     values.append(new)
+    counts = window.counts
+    del counts[0]
     counts.append(1.0)
     window.t0, window.end, window.version = t0, end, version
-    window.next_t0 = _next_t0(t0, period, True)
-    if window.breaching < 0:
+    # _next_t0(t0, period, True): t0 was the next_t0 of the range before, so a whole number
+    # of seconds; only its bounds are left to check
+    window.next_t0 = t0 + period if -_EXACT < t0 < _EXACT - period else math.nan
+    if breaching < 0:
         _count(spec, window)
     return True
 

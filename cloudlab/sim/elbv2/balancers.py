@@ -164,11 +164,16 @@ class LoadBalancing:
         return record is not None and record.state_at(t) == "terminated"
 
     def _checker(self, arn: str) -> Any:
+        book = self.book
+
         def run(clock: Any) -> None:
-            self.refresh()
+            # refresh() re-reads only after a call that changed the configuration: its test
+            # first, here, saves a call in the 20,000 rounds of a week that find none
+            if self._seen_generation != book.config_generation:
+                self.refresh()
             group = self.groups.get(arn)
             if group is not None:
-                group.check(clock.t, self.book)
+                group.check(clock.t, book)
         return run
 
     # -- answers ------------------------------------------------------------------------

@@ -76,14 +76,17 @@ class TargetState:
 @dataclass
 class _Steady:
     """A round of health checks after which the next rounds change nothing but the success
-    counts of the ``passing`` targets, while the instance book's ``generation`` and the
-    group's ``version`` stay the same and the time is before ``until`` (rounds run on the
-    clock, whose time only grows)."""
+    counts of the ``passing`` targets and the ``checking`` targets (checked one by one as in
+    a full round), while the instance book's ``generation`` and the group's ``version`` stay
+    the same and the time is before ``until`` (rounds run on the clock, whose time only
+    grows)."""
 
     generation: int
     version: int
     until: float
     passing: list[TargetState]
+    #: targets that are neither passing nor unused (booting, failing): each round checks them
+    checking: list[TargetState] = field(default_factory=list)
 
     def holds(self, generation: int, version: int, t: float) -> bool:
         return generation == self.generation and version == self.version and t < self.until
@@ -110,6 +113,9 @@ class TargetGroupHealth:
     classic: bool = False
     #: changes whenever a target is added, removed or changes state, or settings change
     version: int = 0
+    #: changes whenever a target may have become or stopped being ``unhealthy`` (a change of
+    #: state to or from it, registrations, settings): what Auto Scaling's ELB health reads
+    unhealthy_version: int = 0
     #: what the last round found, if the next rounds only count successes (see check())
     _steady: _Steady | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -136,6 +142,7 @@ class TargetGroupHealth:
                      "classic"):
             setattr(self, name, getattr(other, name))
         self.version += 1
+        self.unhealthy_version += 1
 
     def port_checked(self, target: TargetState) -> int:
         return target.port if self.check_port == "traffic-port" else int(self.check_port)
@@ -143,6 +150,7 @@ class TargetGroupHealth:
     # -- registrations ------------------------------------------------------------------
     def sync_registrations(self, registered: set[tuple[str, int]], t: float) -> None:
         self.version += 1
+        self.unhealthy_version += 1
         for key in registered:
             current = self.targets.get(key)
             if current is None or current.state == "draining":
@@ -158,14 +166,19 @@ class TargetGroupHealth:
         steady = self._steady
         if steady is not None and steady.holds(book.generation, self.version, t):
             # Nothing a round reads has changed: every passing target passes again (its
-            # success count grows, as in _apply), every other one is left as it is.
+            # success count grows, as in _apply), the unused ones stay as they are, and only
+            # the targets still on their way (booting, failing) are checked.
             for target in steady.passing:
                 target.successes += 1
+            if steady.checking:
+                records, down_azs = book.records, book.down_azs
+                for target in steady.checking:
+                    self._check_target(target, records.get(target.target_id), t, down_azs)
             return
-        records, down_azs, lb_azs = book.records, book.down_azs, self.lb_azs
+        records, down_azs = book.records, book.down_azs
         passing: list[TargetState] = []
+        checking: list[TargetState] = []
         until = math.inf
-        settled = True  # the next round changes nothing but the success counts
         for key, target in list(self.targets.items()):
             if target.state == "draining":
                 if target.drain_until is not None:
@@ -175,34 +188,45 @@ class TargetGroupHealth:
                     else:
                         until = min(until, target.drain_until)
                 continue
-            before = target.state
             record = records.get(target.target_id)
             if record is not None and record.ended_t is not None and record.ended_t > t:
                 until = min(until, record.ended_t)  # stops serving and running then
-            if not self.load_balancers:
-                target.set(t, "unused", "not_in_use")
-            elif record is not None and lb_azs and record.az not in lb_azs:
-                target.set(t, "unused", "az")
-            elif record is None or record.state_at(t) in ("stopped", "terminated"):
-                target.set(t, "unused", "invalid")
-            else:
-                port = (target.port if self.check_port == "traffic-port"  # port_checked()
-                        else int(self.check_port))
-                ok = record.serves(t, down_azs, port)
-                self._apply(target, ok, t)
-                if ok and target.state == "healthy":
-                    passing.append(target)
-                else:
-                    settled = False
-            if target.state != before:
-                self.version += 1
+            passed = self._check_target(target, record, t, down_azs)
+            if passed is not None:
+                (passing if passed else checking).append(target)
         # Unused targets stay unused and passing ones pass while the instance book (its
         # records, failures and AZ outages: `generation`) and the group (targets, states,
         # settings: `version`) stay the same, until an instance ends or a drain is over:
         # a passing target stays passing (running and serving are reached once and for
-        # all), and the reasons a target is unused cannot change by themselves.
-        self._steady = (_Steady(book.generation, self.version, until, passing)
-                        if settled else None)
+        # all), and the reasons a target is unused cannot change by themselves. Each
+        # target's check reads and changes nothing of the others, so the next rounds
+        # check the others alone; once one changes state (`version`), a round is in full.
+        self._steady = _Steady(book.generation, self.version, until, passing, checking)
+
+    def _check_target(self, target: TargetState, record: Any, t: float,
+                      down_azs: set[str]) -> bool | None:
+        """Check one target that is not draining: ``None`` if it is unused, else whether it
+        passed and is healthy (``False``: it is still on its way, or failing)."""
+        before = target.state
+        passed: bool | None = None
+        lb_azs = self.lb_azs
+        if not self.load_balancers:
+            target.set(t, "unused", "not_in_use")
+        elif record is not None and lb_azs and record.az not in lb_azs:
+            target.set(t, "unused", "az")
+        elif record is None or record.state_at(t) in ("stopped", "terminated"):
+            target.set(t, "unused", "invalid")
+        else:
+            port = (target.port if self.check_port == "traffic-port"  # port_checked()
+                    else int(self.check_port))
+            ok = record.serves(t, down_azs, port)
+            self._apply(target, ok, t)
+            passed = ok and target.state == "healthy"
+        if target.state != before:
+            self.version += 1
+            if "unhealthy" in (before, target.state):
+                self.unhealthy_version += 1
+        return passed
 
     def _apply(self, target: TargetState, ok: bool, t: float) -> None:
         if ok:
