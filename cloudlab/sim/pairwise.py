@@ -53,8 +53,25 @@ def _pairwise_sum(a: list[float], start: int, n: int) -> float:
 def add_reduce_same(x: float, n: int) -> float:
     """:func:`add_reduce` of ``[x] * n`` without the list: the pairwise sum's eight running
     sums then make the same additions, so one is computed, and the tree that combines
-    them adds equal pairs (the usual group: every instance at the same CPU)."""
-    return 0.0 + _pairwise_same(x, n)
+    them adds equal pairs (the usual group: every instance at the same CPU). Up to 128
+    values (a group's instances, every minute) :func:`_pairwise_same` is written out here,
+    without its call."""
+    if n < 8:
+        res = 0.0
+        for _ in range(n):
+            res += x
+        return 0.0 + res
+    if n > 128:
+        return 0.0 + _pairwise_same(x, n)
+    r = x
+    for _ in range(n // 8 - 1):
+        r += x
+    pair = r + r
+    quad = pair + pair
+    res = quad + quad
+    for _ in range(n % 8):
+        res += x
+    return 0.0 + res
 
 
 def _pairwise_same(x: float, n: int) -> float:
