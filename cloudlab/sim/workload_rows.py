@@ -270,8 +270,10 @@ class _Steady:
         #: CPU in the tail (-1: another metric) and in the layout
         self.direct = [(series, unit, rows.group_at(i), i) for i, series, unit in direct]
 
-    def holds(self, router: Any, store: Any) -> bool:
-        """Whether the kept minute holds for a minute of the same route and queue."""
+    def holds(self, p: Any) -> bool:
+        """Whether the kept minute holds for a minute of publisher ``p`` of the same route
+        and queue."""
+        router = p.router
         book = router.book
         if (book.generation != self.generation
                 or book.config_generation != self.config_generation):
@@ -285,7 +287,7 @@ class _Steady:
                 found = groups.get(arn)
                 if found is not group or (found is not None and found.version != version):
                     return False
-        return bool(store.is_open(self.rows))
+        return bool(p.store.is_open(self.rows))
 
 
 class MinuteWriter:
@@ -320,8 +322,7 @@ class MinuteWriter:
                 and p.errors < _LARGE):  # (False for NaN too)
             return False
         s = self._steady
-        if (s is not None and route is s.route and (queue is None) is s.idle
-                and s.holds(p.router, p.store)):
+        if s is not None and route is s.route and (queue is None) is s.idle and s.holds(p):
             block = s.rows
             alive = max(0.0 + seconds, 1e-9)  # each instance ran the stretch
             if s.uniform is not None:  # plan.cpus() and the groups' mean of equal values

@@ -187,8 +187,8 @@ def test_steady_minutes_are_taken(cloud):
     taken = []
     holds = workload_rows._Steady.holds
 
-    def counting(self: Any, router: Any, store: Any) -> bool:
-        taken.append(holds(self, router, store))
+    def counting(self: Any, publisher: Any) -> bool:
+        taken.append(holds(self, publisher))
         return taken[-1]
 
     workload_rows._Steady.holds = counting  # type: ignore[method-assign]
