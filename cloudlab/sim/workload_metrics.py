@@ -58,6 +58,7 @@ class MinutePublisher:
         self._layout: Layout | None = None  # layout in the store
         self._alb: tuple[Any, ...] | None = None  # see _alb_keys
         self._kept_plan: tuple[Any, ...] | None = None  # see _plan
+        self._kept_queue: tuple[Any, ...] = (None, None, None)  # see _route_queue
         self._minutes = MinuteWriter(self)
         # per instance: busy share-seconds, running seconds, requests (see _spread)
         self.busy: dict[str, float] = defaultdict(float)
@@ -78,31 +79,71 @@ class MinutePublisher:
         # busy/alive/routed: a minute of one stretch (every minute at 1-minute steps) is
         # published straight from it (see _one_stretch)
         self._first: tuple[Route, float, float, float] | None = None
+        # While the minute has one stretch, its seconds, served requests and queue sums
+        # are not made (they stay 0.0): they are added when a second stretch comes (_sum),
+        # and close() takes a minute of one stretch from _first.
 
     def add(self, route: Route, seconds: float, served: float, requests: float,
             errors: float) -> None:
-        self.seconds += seconds
-        self.requests += requests
-        self.served += served
-        self.errors += errors
-        ok_share = route.good_share
-        if ok_share > 0 and route.capacity_rps > 0:
-            self.server_s += route.servers * seconds
-            self.capacity_s += route.capacity_rps * seconds
-            self.cross_s += route.cross_az / ok_share * seconds
         if not self._stretches:
+            self.requests = 0.0 + requests  # the sums from 0.0 (see _reset)
+            self.errors = 0.0 + errors
             kept = self._kept_plan  # _plan() checks the route as spreading it would
             if (kept is None or kept[0] is not route.targets
                     or kept[1] is not route.target_rps or kept[2] is not route.running_ids):
                 self._plan(route)
             self._first = (route, seconds, served, requests)
-        else:
-            if self._first is not None:
-                self._spread(*self._first)
-                self._first = None
-            self._spread(route, seconds, served, requests)
+            self._stretches = 1
+            self.last = route
+            return
+        self.requests += requests
+        self.errors += errors
+        if self._stretches == 1:  # the first stretch's sums, not made yet
+            first = self._first
+            assert first is not None
+            self._sum(first[0], first[1], first[2])
+        self._sum(route, seconds, served)
+        if self._first is not None:
+            self._spread(*self._first)
+            self._first = None
+        self._spread(route, seconds, served, requests)
         self._stretches += 1
         self.last = route
+
+    def _sum(self, route: Route, seconds: float, served: float) -> None:
+        """Add a stretch's seconds, served requests and the sums of its queue."""
+        self.seconds += seconds
+        self.served += served
+        ok_share = route.good_share
+        if ok_share > 0 and route.capacity_rps > 0:
+            self.server_s += route.servers * seconds
+            self.capacity_s += route.capacity_rps * seconds
+            self.cross_s += route.cross_az / ok_share * seconds
+
+    def _queue_shape(self, seconds: float, server_s: float, capacity_s: float,
+                     cross_s: float) -> tuple[float, float, float] | None:
+        """``(servers, service_ms, hop_ms)`` of a minute's queue from its sums (``None``:
+        no server ran)."""
+        if not server_s > 0:
+            return None
+        servers = max(1, int(round(server_s / seconds)))
+        capacity = capacity_s / seconds
+        return float(servers), 1000.0 * servers / capacity, self.rtt_ms * (cross_s / seconds)
+
+    def _route_queue(self, route: Route, seconds: float) -> tuple[float, float, float] | None:
+        """:meth:`_queue_shape` of a minute of one stretch of ``route`` lasting ``seconds``
+        (of the sums :meth:`_sum` makes from 0.0), kept for the next minutes: close()
+        takes it while the route (not changed once made) and the seconds are the same,
+        as in most minutes of a run."""
+        server_s = capacity_s = cross_s = 0.0
+        ok_share = route.good_share
+        if ok_share > 0 and route.capacity_rps > 0:
+            server_s += route.servers * seconds
+            capacity_s += route.capacity_rps * seconds
+            cross_s += route.cross_az / ok_share * seconds
+        shape = self._queue_shape(0.0 + seconds, server_s, capacity_s, cross_s)
+        self._kept_queue = (route, seconds, shape)
+        return shape
 
     def _spread(self, route: Route, seconds: float, served: float, requests: float) -> None:
         """Add a stretch's requests, busy time and running time to each instance's."""
@@ -165,25 +206,46 @@ class MinutePublisher:
         """Finish the minute ending at ``t_end``; returns the queue it saw
         ``(served_rps, servers, service_ms, hop_ms)`` (``None`` if nothing was served), for
         :func:`percentiles` to turn into latency in one vectorised pass."""
+        if self._stretches == 1:  # a minute of one stretch: its sums are 0.0 + the stretch's
+            route, seconds, served, _ = self._first  # type: ignore[misc]
+            total_s = 0.0 + seconds
+            if total_s <= 0:  # (as below: nothing closed, the next stretch adds to it)
+                return None
+            queue = None
+            served_total = 0.0 + served
+            if served_total > 0:
+                kept = self._kept_queue  # _route_queue(), its check inlined
+                shape = (kept[2] if kept[0] is route and kept[1] == seconds
+                         else self._route_queue(route, seconds))
+                if shape is not None:
+                    queue = (served_total / total_s,) + shape
+            t0 = t_end - total_s
+            if not self._publish_minute(t0, queue):
+                self._publish(t0, self._mean_s(queue))
+                self._reset()
+            else:  # _reset() of what such a minute changed: it spread nothing, and the
+                self._stretches = 0  # next stretch sets requests, errors, _first and last
+            return queue
         if self.seconds <= 0:
             return None
         queue = None
-        if self.served > 0 and self.server_s > 0:
-            servers = max(1, int(round(self.server_s / self.seconds)))
-            capacity = self.capacity_s / self.seconds
-            service_ms = 1000.0 * servers / capacity
-            hop = self.rtt_ms * (self.cross_s / self.seconds)
-            served_rps = self.served / self.seconds
-            queue = (served_rps, float(servers), service_ms, hop)
+        if self.served > 0:
+            shape = self._queue_shape(self.seconds, self.server_s, self.capacity_s,
+                                      self.cross_s)
+            if shape is not None:
+                queue = (self.served / self.seconds, shape[0], shape[1], shape[2])
         t0 = t_end - self.seconds
         if self._first is None or not self._publish_minute(t0, queue):
-            mean_s = math.nan
-            if queue is not None:
-                mean_s = _mean_response_s(queue[0], int(queue[1]), queue[2],
-                                          self.timeout_ms) + queue[3] / 1000.0
-            self._publish(t0, mean_s)
+            self._publish(t0, self._mean_s(queue))
         self._reset()
         return queue
+
+    def _mean_s(self, queue: tuple[float, float, float, float] | None) -> float:
+        """The minute's mean response time in seconds (NaN: nothing was served)."""
+        if queue is None:
+            return math.nan
+        return _mean_response_s(queue[0], int(queue[1]), queue[2],
+                                self.timeout_ms) + queue[3] / 1000.0
 
     # -- a minute of one stretch, its datapoints computed when needed --------------------
     def _publish_minute(self, t0: float, queue: tuple[float, float, float, float] | None

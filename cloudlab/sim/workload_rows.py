@@ -76,6 +76,16 @@ def minute_mean_s(queue: Queue, timeout_ms: float) -> float:
     return _mean_response_s(served_rps, int(servers), service_ms, timeout_ms) + hop / 1000.0
 
 
+def _group_cpus(plan: MinutePlan, cpus: list[float]) -> list[float]:
+    """Each group's CPU, the mean of its instances' as ``MinutePublisher._publish`` takes it
+    (``np.mean``'s steps, see :func:`~cloudlab.sim.pairwise.add_reduce`), of one value when
+    all are the same."""
+    if plan.uniform is not None:
+        return [add_reduce_same(cpus[0], count) / count for _, _, count in plan.groups]
+    return [add_reduce(cpus if members is None else [cpus[j] for j in members]) / count
+            for _, members, count in plan.groups]
+
+
 class MinutePlan:
     """What a minute of one stretch needs from its route, in the order the publisher
     publishes: per running instance (as listed once in ``running_ids``) its id and metric
@@ -214,6 +224,71 @@ class MinuteRows(Rows):
         k -= k > self.mean_at >= 0
         return float(self.tails[-1][k])
 
+    def group_at(self, i: int) -> int:
+        """Where the layout's metric ``i`` is in a row's ``tail`` when it is a group's CPU
+        (a float, as :meth:`last` would give it); -1 for any other metric."""
+        k = i - 3 * self.n
+        if k < 0 or k == self.mean_at:
+            return -1
+        k -= k > self.mean_at >= 0
+        return k if k < len(self.plans[-1][1].groups) else -1
+
+
+class _Steady:
+    """What :meth:`MinuteWriter.publish` keeps from a minute for the next one of the same
+    route: all but the minute's own values. A minute takes it while it holds: the route is
+    the same object (a route is not changed once made, so its lists, shares and load
+    balancer are the same: the same plan, the same keys), the queue is there or not as it
+    was (the mean response time is in the layout or not), the instance book has the same
+    generations (the plan read it), the load balancer the same ARN and target groups, each
+    target group is the same object at the same ``version`` (or still absent: the same
+    counts, the same layout), and the store keeps the block open (``MetricStore.is_open``:
+    putting the row then adds the same direct metrics and nothing else, see
+    ``MetricStore.direct``)."""
+
+    __slots__ = ("route", "idle", "generation", "config_generation", "lb", "lb_arn",
+                 "lb_groups", "watched", "targets", "plan", "uniform", "n", "counts", "rows",
+                 "direct")
+
+    def __init__(self, route: Route, idle: bool, router: Any, plan: MinutePlan,
+                 rows: MinuteRows, watched: list[tuple[str, Any, int]],
+                 targets: list[tuple[int, int, int]], direct: list[tuple[int, Any, str]]
+                 ) -> None:
+        self.route, self.idle, self.plan, self.rows = route, idle, plan, rows
+        self.generation = router.book.generation
+        self.config_generation = router.book.config_generation
+        lb = route.lb
+        self.lb = lb is not None
+        self.lb_arn = None if lb is None else lb.arn
+        self.lb_groups = None if lb is None else lb.target_groups
+        #: per target group of the balancer: its ARN, the group (``None``: absent) and its
+        #: version; per present one its healthy and unhealthy targets and max(1, healthy)
+        self.watched, self.targets = watched, targets
+        self.uniform, self.n = plan.uniform, len(plan.ids)
+        self.counts = [count for _, _, count in plan.groups]
+        #: the direct metrics (MetricStore.direct): series, unit, the position of a group's
+        #: CPU in the tail (-1: another metric) and in the layout
+        self.direct = [(series, unit, rows.group_at(i), i) for i, series, unit in direct]
+
+    def holds(self, p: Any) -> bool:
+        """Whether the kept minute holds for a minute of publisher ``p`` of the same route
+        and queue."""
+        router = p.router
+        book = router.book
+        if (book.generation != self.generation
+                or book.config_generation != self.config_generation):
+            return False
+        if self.lb:
+            lb = self.route.lb
+            if lb.arn is not self.lb_arn or lb.target_groups is not self.lb_groups:
+                return False
+            groups = router.lbs.groups
+            for arn, group, version in self.watched:
+                found = groups.get(arn)
+                if found is not group or (found is not None and found.version != version):
+                    return False
+        return bool(p.store.is_open(self.rows))
+
 
 class MinuteWriter:
     """Publishes a :class:`~cloudlab.sim.workload_metrics.MinutePublisher`'s minutes of one
@@ -227,6 +302,7 @@ class MinuteWriter:
         self._minute_layout: tuple[Any, ...] | None = None  # see publish
         self._rows: MinuteRows | None = None  # the block of minutes being filled
         self._kept_counts: dict[str, tuple[Any, int, tuple[int, int]]] = {}  # see counts
+        self._steady: _Steady | None = None  # the last minute, for the next (see publish)
 
     def publish(self, t0: float, queue: Queue | None) -> bool:
         """Publish a minute of one stretch as a row of a :class:`MinuteRows` block: the
@@ -235,25 +311,59 @@ class MinuteWriter:
         already asked for); the others when the store needs them. Returns ``False``, publishing
         nothing, for a minute ``_publish`` must take: an instance on basic monitoring,
         listed twice or unknown, a target that answers with no capacity, a Classic Load
-        Balancer, or values that might not be finite (the store refuses those)."""
+        Balancer, or values that might not be finite (the store refuses those).
+
+        A minute like the last one (the same route, see :class:`_Steady`) takes a short
+        path: only its values are computed, its row joins the block and its direct
+        metrics get their datapoints."""
         p = self.publisher
-        assert p._first is not None
-        route, seconds, served, requests = p._first
+        route, seconds, served, requests = p._first  # type: ignore[misc]
         if not (served < _LARGE and requests < _LARGE and p.requests < _LARGE
                 and p.errors < _LARGE):  # (False for NaN too)
             return False
+        s = self._steady
+        if s is not None and route is s.route and (queue is None) is s.idle and s.holds(p):
+            block = s.rows
+            alive = max(0.0 + seconds, 1e-9)  # each instance ran the stretch
+            if s.uniform is not None:  # plan.cpus() and the groups' mean of equal values
+                ratio, cap = s.uniform
+                cpu = min(100.0, IDLE_CPU_PCT + 100.0 * (served * ratio / cap) / alive)
+                cpus = [cpu] * s.n
+                tail = []
+                for count in s.counts:  # (a loop: a list comprehension is a call)
+                    tail.append(add_reduce_same(cpu, count) / count)
+            else:
+                cpus = s.plan.cpus(served, alive)
+                tail = _group_cpus(s.plan, cpus)
+            if s.lb:
+                tail += (p.requests, p.errors)
+                for healthy, unhealthy, per in s.targets:
+                    tail += (healthy, unhealthy, p.requests / per)
+            # block.add(), inlined: the block's last plan is this one already
+            block.times.append(t0)
+            block.cpus.append(cpus)
+            block.requests.append(requests)
+            if queue is not None:
+                block.queues.append(queue)
+            block.tails.append(tail)
+            block._cpus = block._tails = block._routed = None
+            # store.put_rows(block), inlined: the block is open (holds()), so it adds the
+            # layout's direct metrics, in order, and nothing else (see MetricStore.direct)
+            for series, unit, k, i in s.direct:
+                if unit != "None":
+                    series.unit = unit
+                series.add(t0, tail[k] if k >= 0 else block.last(i), True)
+            return True
+        self._steady = None
         plan = self.plan(route)
         if plan is None:
             return False
         cpus = plan.cpus(served, max(0.0 + seconds, 1e-9))  # each instance ran the stretch
-        # _publish's np.mean steps (see add_reduce), of one value when all are the same
-        if plan.uniform is not None:
-            tail = [add_reduce_same(cpus[0], count) / count for _, _, count in plan.groups]
-        else:
-            tail = [add_reduce(cpus if members is None else [cpus[j] for j in members])
-                    / count for _, members, count in plan.groups]
+        tail = _group_cpus(plan, cpus)
         lb, mean_at, alb = route.lb, -1, None
         present: tuple[bool, ...] = ()
+        targets: list[tuple[int, int, int]] = []
+        watched: list[tuple[str, Any, int]] = []
         if lb is not None:
             alb = p._alb_keys(lb)
             tail += (p.requests, p.errors)
@@ -264,9 +374,11 @@ class MinuteWriter:
             for arn, _ in alb[3]:
                 group = groups.get(arn)
                 found.append(group is not None)
+                watched.append((arn, group, -1 if group is None else group.version))
                 if group is not None:
                     healthy, unhealthy = self.counts(arn, group)
                     tail += (healthy, unhealthy, p.requests / max(1, healthy))
+                    targets.append((healthy, unhealthy, max(1, healthy)))
             present = tuple(found)
         kept = self._minute_layout
         if (kept is not None and kept[0] is plan and kept[1] == mean_at and kept[2] is alb
@@ -288,6 +400,9 @@ class MinuteWriter:
             rows = self._rows = MinuteRows(layout, len(plan.ids), p.timeout_ms, mean_at)
         rows.add(t0, plan, cpus, requests, queue, tail)
         p.store.put_rows(rows)
+        if p.store.is_open(rows):  # (a layout of direct metrics only is not kept in rows)
+            self._steady = _Steady(route, queue is None, p.router, plan, rows, watched,
+                                   targets, p.store.direct(layout))
         return True
 
     def counts(self, arn: str, group: Any) -> tuple[int, int]:

@@ -198,6 +198,17 @@ class MetricStore:
         came after it) the next row starts a new block."""
         return bool(self._rows) and self._rows[-1] is rows
 
+    def direct(self, layout: Layout) -> list[tuple[int, Series, str]]:
+        """The metrics of ``layout`` that :meth:`put_rows` writes at once (read before), in
+        its order: their index in the layout, series and unit. They stay the same while a
+        block of rows of the layout is open (:meth:`is_open`): a read that makes another
+        metric direct (a buffered one) folds the blocks first, and a folded block is not
+        open. Another row of an open block then only adds their values to their series, in
+        this order (a writer that has them may add them itself)."""
+        if layout.split != self._split:
+            self._split_layout(layout)
+        return [(i, layout.series[i], layout.units[i]) for i in layout.direct]
+
     def put_rows(self, rows: Rows) -> None:
         """Put the newest row of ``rows`` (a block of rows of one layout whose writer keeps
         what the values are computed from, see :class:`~cloudlab.sim.cloudwatch.rows.Rows`):
