@@ -162,6 +162,11 @@ class MinuteRows(Rows):
         """Keep a minute (its row is the newest)."""
         if not self.plans or self.plans[-1][1] is not plan:
             self.plans.append((len(self.times), plan))
+        self.add_row(t0, cpus, requests, queue, tail)
+
+    def add_row(self, t0: float, cpus: list[float], requests: float, queue: Queue | None,
+                tail: list[float]) -> None:
+        """Keep a minute of the block's last plan (its row is the newest)."""
         self.times.append(t0)
         self.cpus.append(cpus)
         self.requests.append(requests)
@@ -339,14 +344,7 @@ class MinuteWriter:
                 tail += (p.requests, p.errors)
                 for healthy, unhealthy, per in s.targets:
                     tail += (healthy, unhealthy, p.requests / per)
-            # block.add(), inlined: the block's last plan is this one already
-            block.times.append(t0)
-            block.cpus.append(cpus)
-            block.requests.append(requests)
-            if queue is not None:
-                block.queues.append(queue)
-            block.tails.append(tail)
-            block._cpus = block._tails = block._routed = None
+            block.add_row(t0, cpus, requests, queue, tail)  # its last plan is this one
             # store.put_rows(block), inlined: the block is open (holds()), so it adds the
             # layout's direct metrics, in order, and nothing else (see MetricStore.direct)
             for series, unit, k, i in s.direct:
