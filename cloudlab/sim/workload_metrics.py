@@ -30,14 +30,14 @@ import numpy as np
 from cloudlab.sim.cloudwatch.metrics import Layout, MetricKey, metric_key
 from cloudlab.sim.latency import inter_az_rtt_ms, tier_latency
 from cloudlab.sim.workload_rows import (
-    _UNITS,
     IDLE_CPU_PCT,
+    METRIC_UNITS,
     REQUEST_BYTES,
     RESPONSE_BYTES,
-    MinuteWriter,
     _mean_response_s,
 )
 from cloudlab.sim.workload_state import Route, Router
+from cloudlab.sim.workload_writer import MinuteWriter
 
 __all__ = ["IDLE_CPU_PCT", "REQUEST_BYTES", "RESPONSE_BYTES", "MinutePublisher", "percentiles"]
 
@@ -322,7 +322,7 @@ class MinutePublisher:
         if keys:
             if keys != self._row_keys:  # the same metrics as the last row: the same layout
                 self._row_keys = keys
-                self._layout = self.store.layout(keys, [_UNITS[k[1]] for k in keys])
+                self._layout = self.store.layout(keys, [METRIC_UNITS[k[1]] for k in keys])
             assert self._layout is not None
             self.store.put_row(self._layout, t0, values)
         return [], []

@@ -350,7 +350,7 @@ def _share_lists(shape: Route, old: Route) -> None:
     same shares and health, the same capacities, the same running instances. Readers keep
     what they derive from a route's lists while the lists are the same objects (the
     publisher's plan of a minute, see :meth:`MinuteWriter.plan
-    <cloudlab.sim.workload_rows.MinuteWriter.plan>`), and about half the changes of a
+    <cloudlab.sim.workload_writer.MinuteWriter.plan>`), and about half the changes of a
     route's shape leave them as they were (a target group's version or a pending instance
     changes only ``healthy`` or ``members``). Shares and capacities are finite and never
     -0.0, so ``==`` of the floats is equality of their bits."""

@@ -182,18 +182,18 @@ def test_minutes_like_the_last_leave_what_fresh_minutes_leave(cloud):
 
 def test_steady_minutes_are_taken(cloud):
     """The test above goes through the steady path (and leaves it at each change)."""
-    from cloudlab.sim import workload_rows
+    from cloudlab.sim import workload_writer
 
     taken = []
-    holds = workload_rows._Steady.holds
+    holds = workload_writer._Steady.holds
 
     def counting(self: Any, publisher: Any) -> bool:
         taken.append(holds(self, publisher))
         return taken[-1]
 
-    workload_rows._Steady.holds = counting  # type: ignore[method-assign]
+    workload_writer._Steady.holds = counting  # type: ignore[method-assign]
     try:
         _minutes(cloud, MinutePublisher)
     finally:
-        workload_rows._Steady.holds = holds  # type: ignore[method-assign]
+        workload_writer._Steady.holds = holds  # type: ignore[method-assign]
     assert sum(taken) > 15 and not all(taken)
