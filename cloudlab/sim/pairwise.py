@@ -53,47 +53,31 @@ def _pairwise_sum(a: list[float], start: int, n: int) -> float:
 def add_reduce_same(x: float, n: int) -> float:
     """:func:`add_reduce` of ``[x] * n`` without the list: the pairwise sum's eight running
     sums then make the same additions, so one is computed, and the tree that combines
-    them adds equal pairs (the usual group: every instance at the same CPU). Up to 128
-    values (a group's instances, every minute) :func:`_pairwise_same` is written out here,
-    without its call, and its loops count down (no range objects)."""
-    if n > 128:
-        return 0.0 + _pairwise_same(x, n)
+    them adds equal pairs (the usual group: every instance at the same CPU)."""
+    return 0.0 + _pairwise_same(x, n)
+
+
+def _pairwise_same(x: float, n: int) -> float:
+    # (its loops count down: no range objects for the few values of a group, every minute)
     if n < 8:
         res = 0.0
         while n > 0:
             res += x
             n -= 1
-        return 0.0 + res
-    r = x
-    k = n // 8 - 1
-    while k > 0:
-        r += x
-        k -= 1
-    pair = r + r
-    quad = pair + pair
-    res = quad + quad
-    k = n % 8
-    while k > 0:
-        res += x
-        k -= 1
-    return 0.0 + res
-
-
-def _pairwise_same(x: float, n: int) -> float:
-    if n < 8:
-        res = 0.0
-        for _ in range(n):
-            res += x
         return res
     if n <= 128:
         r = x
-        for _ in range(n // 8 - 1):
+        k = n // 8 - 1
+        while k > 0:
             r += x
+            k -= 1
         pair = r + r
         quad = pair + pair
         res = quad + quad
-        for _ in range(n % 8):
+        k = n % 8
+        while k > 0:
             res += x
+            k -= 1
         return res
     half = n // 2
     half -= half % 8

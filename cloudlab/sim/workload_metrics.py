@@ -34,7 +34,7 @@ from cloudlab.sim.workload_rows import (
     METRIC_UNITS,
     REQUEST_BYTES,
     RESPONSE_BYTES,
-    _mean_response_s,
+    minute_mean_s,
 )
 from cloudlab.sim.workload_state import Route, Router
 from cloudlab.sim.workload_writer import MinuteWriter
@@ -114,11 +114,11 @@ class MinutePublisher:
         """Add a stretch's seconds, served requests and the sums of its queue."""
         self.seconds += seconds
         self.served += served
-        ok_share = route.good_share
-        if ok_share > 0 and route.capacity_rps > 0:
-            self.server_s += route.servers * seconds
-            self.capacity_s += route.capacity_rps * seconds
-            self.cross_s += route.cross_az / ok_share * seconds
+        parts = _queue_parts(route, seconds)
+        if parts is not None:
+            self.server_s += parts[0]
+            self.capacity_s += parts[1]
+            self.cross_s += parts[2]
 
     def _queue_shape(self, seconds: float, server_s: float, capacity_s: float,
                      cross_s: float) -> tuple[float, float, float] | None:
@@ -135,13 +135,9 @@ class MinutePublisher:
         (of the sums :meth:`_sum` makes from 0.0), kept for the next minutes: close()
         takes it while the route (not changed once made) and the seconds are the same,
         as in most minutes of a run."""
-        server_s = capacity_s = cross_s = 0.0
-        ok_share = route.good_share
-        if ok_share > 0 and route.capacity_rps > 0:
-            server_s += route.servers * seconds
-            capacity_s += route.capacity_rps * seconds
-            cross_s += route.cross_az / ok_share * seconds
-        shape = self._queue_shape(0.0 + seconds, server_s, capacity_s, cross_s)
+        parts = _queue_parts(route, seconds)
+        shape = (None if parts is None else self._queue_shape(
+            0.0 + seconds, 0.0 + parts[0], 0.0 + parts[1], 0.0 + parts[2]))
         self._kept_queue = (route, seconds, shape)
         return shape
 
@@ -242,10 +238,7 @@ class MinutePublisher:
 
     def _mean_s(self, queue: tuple[float, float, float, float] | None) -> float:
         """The minute's mean response time in seconds (NaN: nothing was served)."""
-        if queue is None:
-            return math.nan
-        return _mean_response_s(queue[0], int(queue[1]), queue[2],
-                                self.timeout_ms) + queue[3] / 1000.0
+        return math.nan if queue is None else minute_mean_s(queue, self.timeout_ms)
 
     # -- a minute of one stretch, its datapoints computed when needed --------------------
     def _publish_minute(self, t0: float, queue: tuple[float, float, float, float] | None
@@ -415,6 +408,16 @@ class MinutePublisher:
         put(self._key("AWS/EC2", "CPUUtilization", dim), start, acc[0] / n, unit="Percent")
         put(self._key("AWS/EC2", "NetworkIn", dim), start, acc[1], unit="Bytes")
         put(self._key("AWS/EC2", "NetworkOut", dim), start, acc[2], unit="Bytes")
+
+
+def _queue_parts(route: Route, seconds: float) -> tuple[float, float, float] | None:
+    """What a stretch of ``route`` lasting ``seconds`` adds to a minute's server-seconds,
+    capacity-seconds and cross-zone seconds (``None``: no target answers)."""
+    ok_share = route.good_share
+    if ok_share > 0 and route.capacity_rps > 0:
+        return (route.servers * seconds, route.capacity_rps * seconds,
+                route.cross_az / ok_share * seconds)
+    return None
 
 
 def percentiles(queues: list[tuple[float, float, float, float]], timeout_ms: float,

@@ -62,6 +62,7 @@ from cloudlab.sim.cloudwatch.window import (
     advance,
     kept,
     move_on,
+    quick_state,
     remember,
 )
 
@@ -214,12 +215,9 @@ class AlarmEngine:
             if window is not None and move_on(self.store, spec, window, t0, end, version,
                                               self._recent):
                 # the usual minute: the kept range moved one period on, in place, with the
-                # breaching and missing counts of its N newest periods (quick_state, inline)
+                # breaching and missing counts of its N newest periods
                 values, counts = window.values, window.counts
-                if window.missing:
-                    state = self._choose(spec, values)
-                else:
-                    state = "ALARM" if window.breaching >= spec.m else "OK"
+                state = quick_state(spec, window) or self._choose(spec, values)
             else:
                 values, counts = self._window(spec, rt, t0, end, version)
                 if spec.q is not None and spec.low_sample_ignore and any(

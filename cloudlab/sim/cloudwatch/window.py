@@ -178,11 +178,7 @@ def move_on(store: MetricStore, spec: Spec, window: Window, t0: float, end: floa
     leaving them and the one entering them change them by at most one."""
     if t0 != window.next_t0 or window.spec is not spec:
         return False
-    since = window.version
-    if version == recent.version and since == recent.since and spec.key == recent.key:
-        added = recent.added  # Recent.added_since's answer, its check inline (every minute)
-    else:
-        added = recent.added_since(store, spec.key, since, version)
+    added = recent.added_since(store, spec.key, window.version, version)
     if added is None or len(added) != 1:
         return False
     t, v = added[0]
