@@ -66,6 +66,13 @@ Patch 6: the tags of one resource without scanning every tag.
 Patch 7, in :mod:`cloudlab.cloud.patch_iam`: IAM's ~1,600 managed policies built from data
 decoded once a process.
 
+Patches 8 and 9, in :mod:`cloudlab.cloud.patch_stamps`: EC2's random resource ids drawn
+without a ``random.choice`` call per digit (the same draws, so the same ids), and
+``utcnow`` without an import per call.
+
+Patch 10, in :mod:`cloudlab.cloud.patch_targets`: Auto Scaling registers with its target
+groups only the targets that registering changes, not its whole group after each action.
+
 ``tests/cloud/test_patches.py`` fails loudly if a moto or botocore upgrade moves any of this.
 """
 
@@ -82,6 +89,8 @@ from pathlib import Path
 from typing import Any
 
 from cloudlab.cloud.patch_iam import install_policy_data
+from cloudlab.cloud.patch_stamps import install_direct_ids, install_utcnow
+from cloudlab.cloud.patch_targets import install_target_registration
 
 __all__ = ["cache_dir", "install", "install_ami_lookup", "install_botocore_memo",
            "install_instance_lookup", "install_instance_type_check",
@@ -409,3 +418,6 @@ def install() -> None:
     install_offering_order()
     install_tag_lookup()
     install_policy_data()
+    install_direct_ids()
+    install_utcnow()
+    install_target_registration()
