@@ -108,8 +108,11 @@ def instances(cloud: Any, region: str, instance_ids: list[str]) -> list[dict[str
             "SubnetId": instance.subnet_id,
             "ImageId": instance.image_id,
             "Monitoring": {"State": instance.monitoring_state},
-            "Tags": [{"Key": tag["key"], "Value": tag["value"]}
-                     for tag in instance.get_tags()],
+            # moto's instance.get_tags() is describe_tags for this one id, which
+            # cloudlab.cloud.patches answers from moto's tags dictionary, in its order:
+            # read the dictionary here (.get: it is a defaultdict, and adds no entry)
+            "Tags": [{"Key": key, "Value": value} for key, value in
+                     (instance.ec2_backend.tags.get(instance.id) or {}).items()],
         }
         if instance.public_ip:
             answer["PublicIpAddress"] = instance.public_ip
@@ -132,15 +135,19 @@ def set_desired_capacity(cloud: Any, region: str, name: str, desired: int) -> bo
 
 #: after-call event names by (service id, operation), as botocore names them
 _EVENTS: dict[tuple[str, str], str] = {}
+#: botocore's AWSResponse class, imported on first use (importing cloudlab imports no botocore)
+_RESPONSE: list[Any] = []
 
 
 def _announce(cloud: Any, region: str, service: str, operation: str,
               params: dict[str, Any]) -> None:
     """Give the cloud's ``after-call`` hooks what a successful boto3 call would give them."""
-    from botocore.awsrequest import AWSResponse
+    if not _RESPONSE:  # an import statement here would cost more than the rest of the call
+        from botocore.awsrequest import AWSResponse
 
+        _RESPONSE.append(AWSResponse)
     service_model = cloud.client(service, region=region).meta.service_model
-    model = service_model.operation_model(operation)
+    model = service_model.operation_model(operation)  # botocore keeps it per service model
     service_id = service_model.service_id
     event = _EVENTS.get((service_id, operation))
     if event is None:  # a function of the two names: made once
@@ -149,5 +156,5 @@ def _announce(cloud: Any, region: str, service: str, operation: str,
     parsed: dict[str, Any] = {"ResponseMetadata": {
         "RequestId": "cloudlab-direct", "HTTPStatusCode": 200, "HTTPHeaders": {},
         "RetryAttempts": 0}}
-    cloud.emit(event, http_response=AWSResponse("", 200, {}, None), parsed=parsed,
-                    model=model, context={"cloudlab_params": params, "client_region": region})
+    cloud.emit(event, http_response=_RESPONSE[0]("", 200, {}, None), parsed=parsed,
+               model=model, context={"cloudlab_params": params, "client_region": region})
