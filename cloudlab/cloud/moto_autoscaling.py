@@ -46,12 +46,38 @@ def set_unavailable_azs_provider(provider: Callable[[], set[str]]) -> None:
     _unavailable = provider
 
 
+#: attribute of an EC2 backend keeping, per list of subnet ids, what describe_subnets gave
+_KEPT_SUBNETS = "_cloudlab_group_subnets"
+
+
 def _subnets(group: Any) -> list[tuple[str, str]]:
+    """The group's (subnet id, AZ) options, in ``describe_subnets``' order (its ties)."""
     ids = [s for s in (group.vpc_zone_identifier or "").split(",") if s]
     if not ids:
         return [("", az) for az in group.availability_zones]
-    ec2 = group.autoscaling_backend.ec2_backend
-    return [(s.id, s.availability_zone) for s in ec2.describe_subnets(subnet_ids=ids)]
+    return _described_subnets(group.autoscaling_backend.ec2_backend, ids)
+
+
+def _described_subnets(ec2: Any, ids: list[str]) -> list[tuple[str, str]]:
+    """``[(s.id, s.availability_zone) for s in ec2.describe_subnets(subnet_ids=ids)]``,
+    kept per ``ids`` while every subnet of the answer is still where moto keeps it.
+
+    moto's answer is every subnet whose id is in ``ids``, in the order of its
+    ``subnets[az][id]`` dictionaries, or an error if one is missing; it copies and filters
+    every subnet of the Region (~20 us, once per launch). While each subnet of a kept
+    answer is the same object at the same place, the answer is the same: those subnets
+    still match, in the same relative order (dictionaries keep their order when others are
+    added or removed), and no other can (a subnet id is drawn once, and a kept answer has
+    one subnet per id). A deleted subnet makes moto answer again (and raise)."""
+    kept: dict[tuple[str, ...], list[tuple[Any, str, str]]] = ec2.__dict__.setdefault(
+        _KEPT_SUBNETS, {})
+    key = tuple(ids)
+    answer = kept.get(key)
+    if answer is None or any(ec2.subnets.get(az, {}).get(sid) is not subnet
+                             for subnet, sid, az in answer):
+        answer = kept[key] = [(s, s.id, s.availability_zone)
+                              for s in ec2.describe_subnets(subnet_ids=ids)]
+    return [(sid, az) for _, sid, az in answer]
 
 
 def _az(state: Any) -> str:
@@ -60,10 +86,9 @@ def _az(state: Any) -> str:
 
 
 def _az_counts(group: Any) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for state in group.instance_states:
-        counts[_az(state)] += 1
-    return counts
+    # what `counts[_az(state)] += 1` over the states gives, counted by Counter's C loop
+    placements = [state.instance.placement for state in group.instance_states]
+    return Counter([str(getattr(p, "zone", p)) for p in placements])
 
 
 def install() -> bool:

@@ -75,3 +75,48 @@ def test_scale_in_keeps_the_survivors_in_launch_order(cloud: Cloud) -> None:
         now = [i["InstanceId"] for i in asg.describe_auto_scaling_groups(
             AutoScalingGroupNames=["grp"])["AutoScalingGroups"][0]["Instances"]]
         assert now == [i for i in launched if i in now], f"order changed at {desired}"
+
+
+def test_a_group_s_kept_subnets_are_what_moto_describes_through_changes(cloud: Cloud) -> None:
+    """The subnets each launch reads are kept per VPCZoneIdentifier while the subnets stay:
+    the same answer as moto's describe_subnets (and its error) after subnets come and go
+    and the group changes its subnets."""
+    from moto.autoscaling.models import autoscaling_backends
+    from moto.ec2.exceptions import InvalidSubnetIdError
+
+    _group(cloud, MinSize=0, MaxSize=9, DesiredCapacity=1)
+    ec2, asg = cloud.client("ec2"), cloud.client("autoscaling")
+    group = autoscaling_backends["123456789012"][cloud.region].autoscaling_groups["grp"]
+
+    def check() -> list[tuple[str, str]] | str:
+        ids = [s for s in group.vpc_zone_identifier.split(",") if s]
+        backend = group.autoscaling_backend.ec2_backend
+        try:
+            fresh: list[tuple[str, str]] | str = [
+                (s.id, s.availability_zone) for s in backend.describe_subnets(subnet_ids=ids)]
+        except InvalidSubnetIdError as e:
+            fresh = str(e)
+        try:
+            kept: list[tuple[str, str]] | str = moto_autoscaling._subnets(group)
+        except InvalidSubnetIdError as e:
+            kept = str(e)
+        assert kept == fresh
+        return kept
+
+    first = check()
+    assert len(first) == 3 and check() == first  # kept, and the same
+    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    azs = cloud.azs()
+    extra = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"172.31.{200 + k}.0/24",
+                               AvailabilityZone=azs[k % len(azs)])["Subnet"]["SubnetId"]
+             for k in range(3)]
+    assert check() == first  # other subnets do not change the answer
+    asg.update_auto_scaling_group(AutoScalingGroupName="grp",
+                                  VPCZoneIdentifier=",".join([extra[2], extra[0]]))
+    assert [sid for sid, _ in check()] == [extra[0], extra[2]]  # moto's order, not the list's
+    asg.set_desired_capacity(AutoScalingGroupName="grp", DesiredCapacity=3)
+    ec2.delete_subnet(SubnetId=extra[0])
+    assert isinstance(check(), str)  # moto's error, kept answer or not
+    asg.update_auto_scaling_group(AutoScalingGroupName="grp",
+                                  VPCZoneIdentifier=",".join(sid for sid, _ in first))
+    assert check() == first
