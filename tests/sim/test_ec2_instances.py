@@ -33,3 +33,20 @@ def test_instances_launched_alike_share_the_plan_a_fresh_plan_boot_gives(cloud: 
             image, user_data)
     again = launch(AMI, WEB)
     assert again.plan is launch(AMI, WEB).plan
+
+
+def test_own_calls_quiet_the_book_inside_and_restore_it_after(cloud: Cloud) -> None:
+    book = instance_book(cloud)
+    assert book.quiet is False
+    with book.own_calls():
+        assert book.quiet is True
+        with book.own_calls():
+            assert book.quiet is True
+        assert book.quiet is True  # the inner one restores the outer one's quiet
+    assert book.quiet is False
+    try:
+        with book.own_calls():
+            raise KeyError("a call failed")
+    except KeyError:
+        pass
+    assert book.quiet is False  # restored, and the error went on
