@@ -1,5 +1,6 @@
 """Patch 10 of :mod:`cloudlab.cloud.patches`: Auto Scaling registers with its target groups
-only the targets that registering would change.
+only the targets that registering would change (and 10b: looks at Classic Load Balancers only
+when it has some).
 
 After every change of a group's instances (each ``SetDesiredCapacity``, each replacement),
 moto's ``AutoScalingBackend.update_attached_target_groups`` registers *every* instance of
@@ -29,6 +30,12 @@ Patch 10: the same registration, without those no-op targets.
     A week of Auto Scaling (~700 actions of ~10 instances) then registers ~360 targets
     instead of ~7,000.
 
+Patch 10b: Classic Load Balancers looked at only when the group has some.
+    moto's ``update_attached_elbs`` (twice per ``SetDesiredCapacity``) first builds the set
+    of the group's in-service instance ids, then returns when the group has no
+    ``LoadBalancerNames``. Building that set reads attributes and changes nothing, so the
+    patched method makes the test first and otherwise calls moto's.
+
 ``tests/cloud/test_patch_targets.py`` compares moto's target-group state after scale-out,
 scale-in, a stopped and a terminated instance, and replacements, with and without it.
 """
@@ -44,7 +51,8 @@ _installed: set[str] = set()
 
 def install_target_registration() -> bool:
     """Replace ``AutoScalingBackend.update_attached_target_groups`` with one that registers
-    only the targets that change. Idempotent; False if moto changed shape."""
+    only the targets that change, and ``update_attached_elbs`` with one that tests first
+    whether there are any. Idempotent; False if moto changed shape."""
     if "target_registration" in _installed:
         return True
     try:
@@ -54,7 +62,8 @@ def install_target_registration() -> bool:
     except ImportError:  # pragma: no cover - moto moved it
         return False
     original = getattr(AutoScalingBackend, "update_attached_target_groups", None)
-    if original is None or not hasattr(FakeTargetGroup, "register") \
+    elbs = getattr(AutoScalingBackend, "update_attached_elbs", None)
+    if original is None or elbs is None or not hasattr(FakeTargetGroup, "register") \
             or not isinstance(ec2_backends, dict):
         return False  # pragma: no cover - moto moved it
 
@@ -93,8 +102,15 @@ def install_target_registration() -> bool:
                 self.elbv2_backend.register_targets(target_group.arn, targets)
         return None
 
+    def update_attached_elbs(self: Any, group_name: str) -> None:
+        if not self.autoscaling_groups[group_name].load_balancer_names:
+            return None  # what moto returns there, after building a set it does not use
+        return elbs(self, group_name)
+
     update_attached_target_groups.__wrapped__ = original  # type: ignore[attr-defined]
+    update_attached_elbs.__wrapped__ = elbs  # type: ignore[attr-defined]
     AutoScalingBackend.update_attached_target_groups = (  # type: ignore[method-assign]
         update_attached_target_groups)
+    AutoScalingBackend.update_attached_elbs = update_attached_elbs  # type: ignore[method-assign]
     _installed.add("target_registration")
     return True

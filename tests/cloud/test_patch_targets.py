@@ -175,3 +175,34 @@ def test_a_scale_out_registers_only_the_new_instances(monkeypatch: pytest.Monkey
         registered.clear()
         asg.set_desired_capacity(AutoScalingGroupName="grp", DesiredCapacity=4)
         assert registered == []
+
+
+def test_classic_load_balancers_are_still_updated_when_a_group_has_some(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patch 10b returns early only where moto returns: without LoadBalancerNames."""
+    import inspect
+
+    def run() -> list[Any]:
+        with Cloud(seed=6) as cloud:
+            _stack(cloud)  # a group without Classic Load Balancers
+            elb, asg = cloud.client("elb"), cloud.client("autoscaling")
+            elb.create_load_balancer(LoadBalancerName="classic", AvailabilityZones=cloud.azs(),
+                                     Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80,
+                                                 "InstancePort": 80}])
+            asg.set_desired_capacity(AutoScalingGroupName="grp", DesiredCapacity=4)
+            seen = [_state(cloud)]
+            asg.attach_load_balancers(AutoScalingGroupName="grp", LoadBalancerNames=["classic"])
+            for n in (6, 3):
+                asg.set_desired_capacity(AutoScalingGroupName="grp", DesiredCapacity=n)
+                seen.append(sorted(i["InstanceId"] for i in elb.describe_load_balancers(
+                    LoadBalancerNames=["classic"])["LoadBalancerDescriptions"][0]["Instances"]))
+            return seen
+
+    assert patch_targets.install_target_registration() is True
+    source = inspect.getsource(AutoScalingBackend.update_attached_elbs.__wrapped__)  # type: ignore[attr-defined]
+    assert source.index("if not group.load_balancer_names:") < source.index("self.elb_backend")
+    patched = run()
+    monkeypatch.setattr(AutoScalingBackend, "update_attached_elbs",
+                        AutoScalingBackend.update_attached_elbs.__wrapped__)  # type: ignore[attr-defined]
+    assert patched == run()
+    assert [len(ids) for ids in patched[1:]] == [6, 3]
