@@ -100,7 +100,9 @@ def test_busy_overloaded_empty_and_huge_samples_give_the_same_bits(service_ms):
     demand[::97] = 0.0
     demand[::101] = 1e300
     _same(demand, servers, service_ms)
-    # a series without any server, one without demand, one at exactly full utilisation
+    # an empty series, a series without any server, one without demand, one at exactly
+    # full utilisation
+    _same(np.zeros(0), np.zeros(0, dtype=int), service_ms)
     _same(np.full(50, 100.0), np.zeros(50, dtype=int), service_ms)
     _same(np.zeros(50), rng.integers(0, 5, 50), service_ms)
     _same(np.full(50, 4 * 1000.0 / service_ms), np.full(50, 4), service_ms)
