@@ -183,16 +183,35 @@ def _solve_cdf(
 
     Bisection needs only a bracket and a monotone function, so it cannot diverge, it handles
     the jump of a distribution with an atom, and it does the same work for every element
-    (vectorised, deterministic).
+    (vectorised, deterministic). ``cdf`` works element-wise on any rows (first axis) of
+    ``hi``'s shape, ``q`` has one row per row of ``hi``.
     """
     lo = np.zeros_like(hi)
     hi = hi.copy()
+    answer = hi.copy()
+    moving = np.arange(len(hi))  # the rows of answer that lo and hi still hold
     for _ in range(BISECTION_STEPS):
         mid = 0.5 * (lo + hi)
         below = cdf(mid) < q
-        lo = np.where(below, mid, lo)
-        hi = np.where(below, hi, mid)
-    return hi
+        new_lo = np.where(below, mid, lo)
+        new_hi = np.where(below, hi, mid)
+        # A step of an element is a function of its (lo, hi) alone (cdf works element-wise,
+        # q is fixed), so once a step leaves every bracket of a row bit for bit as it was,
+        # all later steps would too: the row's answer is final and it leaves the loop.
+        # Brackets reach that fixed point when lo and hi are equal or adjacent floats, a few
+        # steps before BISECTION_STEPS (a p99 row of a calm week at step 59 of 64, p50 at
+        # 62). Bits are compared, so -0.0 != 0.0 and a NaN never counts as settled.
+        changed = ((new_lo.view(np.int64) != lo.view(np.int64))
+                   | (new_hi.view(np.int64) != hi.view(np.int64)))
+        moves = changed.reshape(len(changed), -1).any(axis=1)
+        lo, hi = new_lo, new_hi
+        if not moves.all():
+            answer[moving[~moves]] = hi[~moves]
+            lo, hi, q, moving = lo[moves], hi[moves], q[moves], moving[moves]
+            if not len(moving):
+                return answer
+    answer[moving] = hi
+    return answer
 
 
 def _quantile(value: object) -> float:
@@ -499,11 +518,54 @@ def tier_latency(
     waiting, serving = _IntExp(-theta), _IntExp(mu - theta)
 
     def cdf(t: FloatArray) -> FloatArray:
+        if calm and t.max(initial=-np.inf) < tau:
+            return calm_cdf(t)
         m = np.minimum(t, tau)
         served = w0 * -np.expm1(-mu * t) + b_lam * (
             waiting(neg_shift, m) - serving(neg_shift - mu * t, m)
         )
         return np.asarray((served + np.where(t >= tau, w2, 0.0)) / total)
+
+    # The calm case: every sample drains (0 < theta < inf) and serving's rate mu - theta is
+    # finite and nonzero everywhere (a week of ordinary traffic, after the first bisection
+    # step, which is the only one that looks past the timeout). cdf() is then reached with
+    # fewer operations giving the same bits, except maybe the sign of a zero, which cannot
+    # change `cdf(t) < q` (q > 0), the only use of cdf's value:
+    # - theta > 0 makes shift = max(0, -theta tau) a zero, so w0 = exp(-shift) = 1.0
+    #   (1.0 * y is y), neg_shift is a zero, and neg_shift - mu t is x = (-mu) t up to the
+    #   sign of a zero, which only ever goes into exp() (exp(-0.0) = exp(0.0) = 1.0);
+    # - t < tau makes m = min(t, tau) = t and the timeout term where(t >= tau, w2, 0) zero;
+    # - waiting's k = -theta < 0, so k m <= 0, max(0, k m) is a zero and its exp() factor
+    #   is exp(a zero) = 1.0; its rate is positive everywhere, so _e1's where() picks
+    #   -expm1(-theta m) / theta everywhere;
+    # - serving's rate is positive everywhere too, and where its k <= 0 everywhere, its
+    #   factor exp(c0 + max(0, k m)) is exp(x) (c0 + a zero is c0, or a zero when c0 is);
+    # - negations move out exactly: (-a) / b = -(a / b), a (-b) = -(a b),
+    #   (-a) - (-b) = b - a and -a + b = b - a in IEEE arithmetic, so
+    #   served = b_lam (fs es - ew) - e0 with e0, ew, es the expm1 terms below.
+    ks = serving.k
+    calm = bool(np.all((theta > 0) & (theta < np.inf)) and np.all(serving.positive)
+                and np.all(np.isfinite(ks)))
+    shrinks = calm and bool(np.all(ks <= 0))
+
+    def calm_cdf(t: FloatArray) -> FloatArray:
+        x = -mu * t
+        e0 = np.expm1(x)
+        ew = np.expm1(waiting.neg_safe * t)
+        ew /= waiting.safe
+        es = np.expm1(serving.neg_safe * t)
+        es /= serving.safe
+        if not shrinks:
+            grow = ks * t
+            np.maximum(0.0, grow, out=grow)
+            x += grow
+        fs = np.exp(x, out=x)
+        fs *= es
+        fs -= ew
+        fs *= b_lam
+        fs -= e0
+        fs /= total
+        return fs
 
     # Response <= timeout + service, so P(X > t) <= exp(-mu (t - tau)): a bracket.
     qs = np.array([[0.5], [0.95], [0.99]])

@@ -195,9 +195,9 @@ class Router:
         records, down = book.records, book.down_azs
         if self.lb is not None:
             route.usd_per_request = lb_rate(prices().lb_usd_per_request, self.lb.kind)
-            targets, zonal_ids = route.targets, route.zonal
+            targets, zonal_ids, record_of = route.targets, route.zonal, records.get
             for target, share, zonal in self.lbs.shares(self.lb):
-                record = records.get(target.target_id)
+                record = record_of(target.target_id)
                 if record is None:
                     continue
                 targets.append((record, share, record.serves(t, down, target.port)))
@@ -240,11 +240,11 @@ class Router:
         lb_azs = self.lb.azs if self.lb is not None else frozenset()
         per_zone = 1.0 / len(lb_azs) if lb_azs else 0.0
         good_share, capacity, servers, cross_az = 0.0, 0.0, 0, 0.0
-        zonal, target_rps = route.zonal, route.target_rps
+        zonal, target_rps, types = route.zonal, route.target_rps, self._types
         for record, share, ok in route.targets:
             rps = 0.0
-            if ok:
-                it = self._type(record.instance_type)
+            if ok:  # (an InstanceType is always true: `or` asks the catalog on a miss)
+                it = types.get(record.instance_type) or self._type(record.instance_type)
                 rps = it.rps * record.speed
                 good_share += share
                 capacity += rps
@@ -285,7 +285,7 @@ class Router:
         until = math.inf
         # Every Elastic IP is billed, associated or not, whatever its instance does; an
         # instance's auto-assigned address only while it runs and holds no Elastic IP.
-        eips = self._addresses()[0]
+        eips = elastic_ips(self.cloud)
         with_eip = {iid for iid in eips.values() if iid}
         ips = len(eips)
         volume_per_s = p.root_volume_per_s
