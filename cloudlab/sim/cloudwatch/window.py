@@ -256,7 +256,7 @@ def kept_statistic(cloud: Any, store: MetricStore, alarm_name: str, key: MetricK
     spec = window.spec
     if spec.period != period or spec.stat != stat or spec.key != key:
         return None
-    if window.version != store.version(key):
+    if window.version != window.data_version(spec, store):  # store.version(key)
         return None
     w0 = window.t0
     if not (t0.is_integer() and w0.is_integer() and -_EXACT < t0 < _EXACT
