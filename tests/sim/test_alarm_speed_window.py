@@ -1,4 +1,5 @@
-"""The usual minute of an alarm (window.move_on, quick_state, Recent) gives exactly what the
+"""The usual minute of an alarm (window.move_on, quick_state, Window.data_version,
+Series.added_one) gives exactly what the
 general path gives (window.advance or a fresh read of the store, evaluation.choose): the
 same states, history and kept ranges, through every kind of change a metric or an alarm
 can get."""
@@ -18,7 +19,7 @@ from cloudlab import Cloud
 from cloudlab.sim.cloudwatch import alarms, metrics
 from cloudlab.sim.cloudwatch.evaluation import COMPARE, choose
 from cloudlab.sim.cloudwatch.metrics import MetricStore, metric_key
-from cloudlab.sim.cloudwatch.window import Recent, quick_state
+from cloudlab.sim.cloudwatch.window import kept, quick_state
 
 _alarms_module = importlib.import_module("cloudlab.sim.cloudwatch.alarms")
 DIMS = {"AutoScalingGroupName": "web"}
@@ -51,8 +52,8 @@ def _alarms(cloud: Cloud) -> None:
                DatapointsToAlarm=2)
     _put_alarm(cloud, "five-minutes", Statistic="Maximum", Period=300, EvaluationPeriods=2,
                DatapointsToAlarm=1)
-    # another metric with the same data versions, other values (the Recent of "high" must
-    # not be taken for it)
+    # another metric with the same data versions, other values (the series kept with the
+    # range of "high" must not be taken for it)
     _put_alarm(cloud, "other", Dimensions=[{"Name": "AutoScalingGroupName", "Value": "api"}],
                ComparisonOperator="LessThanThreshold")
 
@@ -161,16 +162,15 @@ def test_the_usual_minute_decides_as_the_general_path(monkeypatch: pytest.Monkey
     assert items == slow_items
 
 
-def test_recent_answers_as_the_store() -> None:
-    """Recent.added_since equals MetricStore.added_since for any metric, version read since
-    and version now, through single values, arrays and statistic sets on two metrics with
-    the same versions: the metric, the version since and the version now are all its key."""
+def test_added_one_answers_as_the_store() -> None:
+    """Series.added_one is MetricStore.added_since when that is one value (else None), for
+    any metric, version read since and version now, through single values, arrays and
+    statistic sets on two metrics with the same versions."""
     store = MetricStore()
     keys = [metric_key("AWS/EC2", "CPUUtilization", DIMS),
             metric_key("AWS/EC2", "CPUUtilization", OTHER)]
     rng = random.Random(7)
-    recent = Recent()
-    asked = 0
+    asked = ones = 0
     for step in range(400):
         for i, key in enumerate(keys):  # the same versions, other values
             kind = rng.random()
@@ -179,14 +179,68 @@ def test_recent_answers_as_the_store() -> None:
             elif kind < 0.9:
                 store.put_series(*key[:2], dict(key[2]), np.array([step * 60.0 + 1.0]),
                                  np.array([float(step)]), unit="Percent")
+            elif kind < 0.95:
+                store.record(key[0], {"MetricName": key[1], "Dimensions": [
+                    {"Name": n, "Value": v} for n, v in sorted(key[2])],
+                    "StatisticValues": {"SampleCount": 2, "Sum": 3.0, "Minimum": 1.0,
+                                        "Maximum": 2.0}}, step * 60.0 + 2.0)
             else:
                 store.put_key(key, step * 60.0 + 31.0, 1.0, unit="Percent")
                 store.put_key(key, step * 60.0 + 32.0, 2.0, unit="Percent")
         for _ in range(3):
             key = rng.choice(keys)
-            version = store.version(key)
-            since = version - rng.choice([0, 1, 1, 1, 2, 3])
-            assert recent.added_since(store, key, since, version) == \
-                store.added_since(key, since), (step, key, since, version)
+            series = store.series(key)
+            assert series is not None and series.version == store.version(key)
+            since = series.version - rng.choice([0, 1, 1, 1, 2, 3])
+            added = store.added_since(key, since)
+            one = added[0] if added is not None and len(added) == 1 else None
+            assert series.added_one(since) == one, (step, key, since)
             asked += 1
-    assert asked == 1200
+            ones += one is not None
+    assert asked == 1200 and 300 < ones < 900  # both answers, many times
+
+
+def test_data_version_is_the_metric_version_through_redefinitions() -> None:
+    """Window.data_version (the version of the series kept with an alarm's range) equals
+    the store's version of the alarm's metric every minute, through an alarm moved to
+    another metric and back, a metric that appears after the alarm and a new clock start:
+    the range's definition is part of its key (left out, a range of the old metric would
+    answer for the new one)."""
+    rng = random.Random(5)
+    with Cloud(seed=1) as cloud:
+        engine, store = alarms(cloud), metrics(cloud)
+        _put_alarm(cloud, "moved")
+        _put_alarm(cloud, "later", Dimensions=[{"Name": "AutoScalingGroupName",
+                                                "Value": "later"}])
+        checked = 0
+        for minute in range(1, 61):
+            t = cloud.t + 30.0
+            if minute % 7:  # gaps of different minutes in the two metrics
+                store.put("AWS/EC2", "CPUUtilization", DIMS, t, rng.uniform(30, 70))
+            if minute % 5:
+                store.put("AWS/EC2", "CPUUtilization", OTHER, t, rng.uniform(30, 70))
+            if minute % 4 == 0:
+                store.put("AWS/EC2", "CPUUtilization", OTHER, t + 1.0, rng.uniform(30, 70))
+            if minute >= 20:
+                store.put("AWS/EC2", "CPUUtilization", {"AutoScalingGroupName": "later"}, t,
+                          50.0)
+            if minute == 15:
+                _put_alarm(cloud, "moved", Dimensions=[{"Name": "AutoScalingGroupName",
+                                                        "Value": "api"}])
+            if minute == 40:
+                _put_alarm(cloud, "moved")
+            if minute == 50:
+                cloud.clock.start = cloud.clock.start + timedelta(seconds=30)
+            for when in ("before", "after"):  # the minute's evaluation
+                if when == "after":
+                    cloud.advance(minutes=1)
+                for spec in engine._load():  # the definitions now
+                    window = kept(cloud).get(spec.name)
+                    if window is not None:
+                        assert window.data_version(spec, store) == store.version(spec.key), \
+                            (minute, when, spec.name)
+                        if when == "after":  # read at the version it was evaluated at
+                            assert window.version == store.version(spec.key), \
+                                (minute, spec.name)
+                        checked += 1
+        assert checked > 200

@@ -58,7 +58,6 @@ from cloudlab.sim.cloudwatch.history import (
 )
 from cloudlab.sim.cloudwatch.metrics import MetricStore, metrics
 from cloudlab.sim.cloudwatch.window import (
-    Recent,
     advance,
     kept,
     move_on,
@@ -124,7 +123,6 @@ class AlarmEngine:
         self._runtime: dict[str, _Runtime] = {}
         self._unwritten: dict[str, tuple[str, str, Mapping[str, Any]]] = {}
         self._windows = kept(cloud)  # the range each alarm read last, to move along
-        self._recent = Recent()  # what the metric last read got since its range was read
         clock = cloud.clock
         self._start = clock.start  # the clock's start and its epoch seconds
         self._offset = clock.start.timestamp()
@@ -205,15 +203,15 @@ class AlarmEngine:
             self._start, self._offset = clock.start, clock.start.timestamp()
         offset = self._offset
         end = math.floor((now + offset) / period + 1e-9) * period - offset
-        version = self.store.version(spec.key)
+        window = self._windows.get(spec.name) if spec.quick else None
+        version = self.store.version(spec.key) if window is None else \
+            window.data_version(spec, self.store)
         state: str | None
         # the range moved, its data changed or the state was set since the last decision
         if end != rt.seen_end or version != rt.seen_version or rt.state != rt.seen_state:
             rt.seen_end, rt.seen_version, rt.seen_state = end, version, rt.state
             t0 = end - spec.span * period
-            window = self._windows.get(spec.name) if spec.quick else None
-            if window is not None and move_on(self.store, spec, window, t0, end, version,
-                                              self._recent):
+            if window is not None and move_on(spec, window, t0, end, version):
                 # the usual minute: the kept range moved one period on, in place, with the
                 # breaching and missing counts of its N newest periods
                 values, counts = window.values, window.counts
@@ -271,7 +269,8 @@ class AlarmEngine:
         got = None if window is None else advance(store, spec, window, t0, end)
         if got is None:
             got = store.window(key, spec.stat, spec.period, t0, spec.span)
-        remember(self._windows, spec, t0, end, version, got, store.latest(key) < end)
+        remember(self._windows, spec, t0, end, version, got, store.latest(key) < end,
+                 store.series(key))
         return got
 
     # -- changing state -----------------------------------------------------------------

@@ -305,10 +305,16 @@ def decide_lists(vals: list[float], times: list[float], samples: list[float] | N
     numpy's conversions (a transition at a time). ``operator`` must be one of
     :data:`COMPARE`."""
     compare = COMPARE[operator]
-    hits = [bool(compare(v, threshold)) for v in vals]
+    hits = [compare(v, threshold) for v in vals]  # Python floats compare to a bool
     state, evaluated, filled, nb = choose(vals, hits, n, m, treat)
     words = COMPARISONS[operator]
     texts = {i: _texts(start, times[i]) for i in evaluated}
+    newest_first = evaluated[::-1]
+    if samples is None:
+        points = [{"timestamp": texts[i][0], "value": vals[i]} for i in newest_first]
+    else:
+        points = [{"timestamp": texts[i][0], "value": vals[i], "sampleCount": float(samples[i])}
+                  for i in newest_first]
     data: dict[str, Any] = {
         "version": "1.0",
         "queryDate": _iso(start, query_t if query_t is not None else
@@ -317,12 +323,8 @@ def decide_lists(vals: list[float], times: list[float], samples: list[float] | N
         "period": period,
         "recentDatapoints": [vals[i] for i in evaluated],
         "threshold": float(threshold),
-        "evaluatedDatapoints": [{"timestamp": texts[i][0], "value": vals[i]}
-                                for i in evaluated[::-1]],
+        "evaluatedDatapoints": points,
     }
-    if samples is not None:
-        for point, i in zip(data["evaluatedDatapoints"], evaluated[::-1], strict=True):
-            point["sampleCount"] = float(samples[i])
     if evaluated:
         data["startDate"] = texts[evaluated[0]][0]
     reason = _reason(state, old_state, vals, texts, evaluated, hits, words, threshold, n, m,
@@ -345,14 +347,14 @@ def _reason(state: str | None, old: str, values: list[float],
         if not len(evaluated):
             return f"Insufficient Data: {_plural(unknown)} {'was' if unknown == 1 else 'were'} " \
                    "unknown."
-        listed = ", ".join(f"{values[i]!r} ({texts[i][1]})" for i in evaluated[::-1])
+        listed = ", ".join([f"{values[i]!r} ({texts[i][1]})" for i in evaluated[::-1]])
         return (f"Insufficient Data: {_plural(unknown)} {'was' if unknown == 1 else 'were'} "
                 f"unknown and the {_plural(len(evaluated))} received [{listed}] "
                 f"{'is' if len(evaluated) == 1 else 'are'} not enough to decide (minimum "
                 f"{_plural(m)} {words} the threshold ({float(threshold)!r}) for ALARM).")
     alarm = state == "ALARM"
-    chosen = [i for i in evaluated[::-1] if bool(hit[i]) == alarm]
-    listed = ", ".join(f"{values[i]!r} ({texts[i][1]})" for i in chosen)
+    chosen = [i for i in evaluated[::-1] if hit[i] == alarm]
+    listed = ", ".join([f"{values[i]!r} ({texts[i][1]})" for i in chosen])
     verb = "was" if len(chosen) == 1 else "were"
     relation = words if alarm else f"not {words}"
     fill_as = "Breaching" if treat == "breaching" else "NonBreaching"

@@ -332,6 +332,14 @@ class MetricStore:
         series = self._reading(key)
         return -1 if series is None else series.version
 
+    def series(self, key: MetricKey) -> Series | None:
+        """The :class:`Series` of a metric, read as :meth:`version` reads it (``None``: no
+        such metric yet). From then on its ``version`` is the metric's :meth:`version`: a
+        store keeps a metric's series for good, and the datapoints of a metric once read go
+        straight into it (see :meth:`put_row`), so a reader may keep the series and ask it
+        (the alarm engine, every minute)."""
+        return self._reading(key)
+
     def latest(self, key: MetricKey) -> float:
         """Time of a metric's latest datapoint (``-inf`` if it has none)."""
         series = self._reading(key)

@@ -316,6 +316,19 @@ class Series:
             added.append((t, v))
         return added
 
+    def added_one(self, version: int) -> tuple[float, float] | None:
+        """``added_since(version)[0]`` when that list holds exactly one single value, else
+        ``None``: what an alarm asks every minute of a metric published once a period,
+        without building the list. Every change bumps :attr:`version` by one and logs
+        itself under its version (the log keeps the newest), so one change since
+        ``version`` is ``self.version == version + 1`` and is the last log entry."""
+        if self.version != version + 1 or version < 0:
+            return None
+        ver, t, v = self._log[-1]
+        if ver != self.version or v is None:
+            return None
+        return t, v
+
     def _grid(self, stat: str, q: float | None, period_s: float, phase: float,
               old: _Grid | None) -> _Grid | None:
         cols = self.columns()

@@ -23,9 +23,9 @@ from cloudlab.sim.cloudwatch.evaluation import COMPARE
 if TYPE_CHECKING:
     from cloudlab.sim.cloudwatch.definition import Spec
     from cloudlab.sim.cloudwatch.metrics import MetricKey, MetricStore
+    from cloudlab.sim.cloudwatch.series import Series
 
-__all__ = ["Recent", "Window", "advance", "kept", "kept_statistic", "move_on", "quick_state",
-           "remember"]
+__all__ = ["Window", "advance", "kept", "kept_statistic", "move_on", "quick_state", "remember"]
 
 _STATE = "cloudwatch.alarm_windows"
 _EXACT = 2.0 ** 52  # whole numbers of seconds below this are exact in float arithmetic
@@ -50,29 +50,20 @@ class Window:
     #: kept by :func:`move_on`; ``breaching`` is -1 while not counted for these values
     breaching: int = -1
     missing: int = 0
+    #: the store's series of the metric when the range was read (``None``: none then);
+    #: see :meth:`data_version`
+    series: Series | None = None
 
-
-@dataclass
-class Recent:
-    """The single values a metric got from data version ``since`` to ``version``, as
-    :meth:`MetricStore.added_since <cloudlab.sim.cloudwatch.metrics.MetricStore.added_since>`
-    last answered. The alarms on one metric (a target tracking policy's two) move their
-    ranges along the same new values: the store is asked once. The answer is fixed by the
-    metric and the two versions (every change of a metric bumps its version, and a metric
-    keeps its series), so it holds while those match."""
-
-    key: Any = None
-    since: int = -2
-    version: int = -2
-    added: list[tuple[float, float]] | None = None
-
-    def added_since(self, store: MetricStore, key: MetricKey, since: int,
-                    version: int) -> list[tuple[float, float]] | None:
-        """``store.added_since(key, since)`` when ``version`` is the metric's version now."""
-        if version != self.version or since != self.since or key != self.key:
-            self.key, self.since, self.version = key, since, version
-            self.added = store.added_since(key, since)
-        return self.added
+    def data_version(self, spec: Spec, store: MetricStore) -> int:
+        """``store.version(spec.key)``, the metric's data version now. Asked of the series
+        kept with the range when the range is of ``spec`` (so of its metric): that series
+        is the metric's for good and has the metric's version (see
+        :meth:`MetricStore.series <cloudlab.sim.cloudwatch.metrics.MetricStore.series>`);
+        the store otherwise (another definition, or no series when the range was read)."""
+        series = self.series
+        if series is None or self.spec is not spec:
+            return store.version(spec.key)
+        return series.version
 
 
 def kept(cloud: Any) -> dict[str, Window]:
@@ -142,31 +133,35 @@ def advance(store: MetricStore, spec: Spec, old: Window, t0: float,
 
 
 def remember(windows: dict[str, Window], spec: Spec, t0: float, end: float, version: int,
-             got: tuple[list[float], list[float]], quiet_after: bool) -> None:
+             got: tuple[list[float], list[float]], quiet_after: bool,
+             series: Series | None) -> None:
     """Keep the range ``[t0, end)`` of alarm ``spec`` as read at data version ``version``
     (``got``: its values and counts) in ``windows``; ``quiet_after``: the metric has no
-    datapoint at or after ``end``. An alarm's window is updated in place (one object per
-    alarm)."""
+    datapoint at or after ``end``; ``series``: the store's series of the metric
+    (:meth:`MetricStore.series <cloudlab.sim.cloudwatch.metrics.MetricStore.series>`).
+    An alarm's window is updated in place (one object per alarm)."""
     window = windows.get(spec.name)
     if window is None:
         window = windows[spec.name] = Window(spec, t0, end, version, got[0], got[1],
-                                             quiet_after)
+                                             quiet_after, series=series)
     else:
         window.spec, window.t0, window.end, window.version = spec, t0, end, version
         window.values, window.counts = got
         window.quiet_after = quiet_after
         window.breaching = -1  # counted again by move_on
+        window.series = series
     window.next_t0 = _next_t0(t0, spec.period, quiet_after)
 
 
-def move_on(store: MetricStore, spec: Spec, window: Window, t0: float, end: float,
-            version: int, recent: Recent) -> bool:
+def move_on(spec: Spec, window: Window, t0: float, end: float, version: int) -> bool:
     """The usual minute, for an alarm whose range has no Unit to check and no low-sample
     percentile rule (``spec.quick``): move the kept range ``window`` one period on to
     ``[t0, end)`` when the metric got one single value since, in the newest period, and
-    record it as read at data version ``version`` (the metric's version now; ``recent``
-    answers what it got since). ``False`` (and nothing changed) for anything else: then
-    :func:`advance` or the store answers.
+    record it as read at data version ``version`` (the metric's version now,
+    :meth:`Window.data_version`; the series kept with the range answers what it got since,
+    :meth:`Series.added_one <cloudlab.sim.cloudwatch.series.Series.added_one>`, which is
+    ``MetricStore.added_since`` when that is one value). ``False`` (and nothing changed)
+    for anything else: then :func:`advance` or the store answers.
 
     The values and counts are exactly :func:`advance`'s: ``t0 == window.next_t0`` holds
     only when its conditions for moving on by one period do (see :func:`_next_t0`), and
@@ -176,12 +171,14 @@ def move_on(store: MetricStore, spec: Spec, window: Window, t0: float, end: floa
     since is before ``end`` (after the old one, as ``t0`` is). Also keeps the breaching
     and missing counts of the newest ``spec.n`` periods (:func:`quick_state`): the period
     leaving them and the one entering them change them by at most one."""
-    if t0 != window.next_t0 or window.spec is not spec:
+    series = window.series
+    if t0 != window.next_t0 or window.spec is not spec or series is None \
+            or version != series.version:
         return False
-    added = recent.added_since(store, spec.key, window.version, version)
-    if added is None or len(added) != 1:
+    added = series.added_one(window.version)
+    if added is None:
         return False
-    t, v = added[0]
+    t, v = added
     period = spec.period
     if not (end - period <= t < end and t.is_integer()):
         return False
@@ -259,7 +256,7 @@ def kept_statistic(cloud: Any, store: MetricStore, alarm_name: str, key: MetricK
     spec = window.spec
     if spec.period != period or spec.stat != stat or spec.key != key:
         return None
-    if window.version != store.version(key):
+    if window.version != window.data_version(spec, store):  # store.version(key)
         return None
     w0 = window.t0
     if not (t0.is_integer() and w0.is_integer() and -_EXACT < t0 < _EXACT
