@@ -1,6 +1,10 @@
 """`make bench`: print every benchmark figure next to its target. Nothing is asserted.
 
-Usage: python -m benchmarks [cloud|sim|viz|course|memory ...]
+Usage: python -m benchmarks [NAME ...]   (no name: all of them, in the order below)
+
+Each NAME runs benchmarks/bench_NAME.py and prints its figures with their targets; the
+compute benchmark (the ALB + Auto Scaling day and week) takes about a minute, memory (three
+lab kernels) a few.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ MODULES = ["cloud", "sim", "latency", "viz", "dashboard", "iam", "net", "topolog
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):
+        print(f"{(__doc__ or '').strip()}\n\nNAME is one of: {', '.join(MODULES)}")
+        return 0
     chosen = argv or MODULES
     unknown = sorted(set(chosen) - set(MODULES))
     if unknown:
