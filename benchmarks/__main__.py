@@ -4,13 +4,17 @@ Usage: python -m benchmarks [NAME ...]   (no name: all of them, in the order bel
 
 Each NAME runs benchmarks/bench_NAME.py and prints its figures with their targets; the
 compute benchmark (the ALB + Auto Scaling day and week) takes about a minute, memory (three
-lab kernels) a few.
+lab kernels) a few. With several names, each benchmark runs in a fresh Python process, so
+its figures (times and the process's peak RSS) do not depend on which benchmarks ran
+before it in the same process.
 """
 
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
+from pathlib import Path
 
 # figure name -> (target, unit of the target); figures without a target are informative
 TARGETS: dict[str, tuple[str, str]] = {
@@ -29,6 +33,18 @@ TARGETS: dict[str, tuple[str, str]] = {
 }
 MODULES = ["cloud", "sim", "latency", "viz", "dashboard", "iam", "net", "topology", "course",
            "cloudwatch", "ebs", "compute", "memory"]
+#: Where ``benchmarks`` can be imported from (a child process puts it first on its path).
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_one(name: str) -> None:
+    """Run benchmarks/bench_NAME.py in this process and print its section."""
+    module = importlib.import_module(f"benchmarks.bench_{name}")
+    print(f"-- {name}: {(module.__doc__ or name).strip().splitlines()[0]}", flush=True)
+    for figure, value in module.bench().items():
+        target, unit = TARGETS.get(figure, ("", ""))
+        shown = f"{target} {unit}".strip()
+        print(f"{figure:34s} {value:12.4f}   {shown}", flush=True)
 
 
 def main(argv: list[str]) -> int:
@@ -40,14 +56,19 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown benchmark(s) {unknown}; choose from {MODULES}", file=sys.stderr)
         return 2
-    print(f"{'figure':34s} {'measured':>12s}   target")
-    for name in chosen:
-        module = importlib.import_module(f"benchmarks.bench_{name}")
-        print(f"-- {name}: {(module.__doc__ or name).strip().splitlines()[0]}")
-        for figure, value in module.bench().items():
-            target, unit = TARGETS.get(figure, ("", ""))
-            shown = f"{target} {unit}".strip()
-            print(f"{figure:34s} {value:12.4f}   {shown}", flush=True)
+    print(f"{'figure':34s} {'measured':>12s}   target", flush=True)
+    if len(chosen) == 1:
+        run_one(chosen[0])
+        return 0
+    failed = []
+    for name in chosen:  # each in its own interpreter; its output goes straight through
+        code = (f"import sys; sys.path.insert(0, {str(_ROOT)!r}); "
+                f"from benchmarks.__main__ import run_one; run_one({name!r})")
+        if subprocess.run([sys.executable, "-c", code], check=False).returncode:
+            failed.append(name)
+    if failed:
+        print(f"benchmark(s) {failed} failed (their error is above)", file=sys.stderr)
+        return 1
     return 0
 
 
