@@ -16,8 +16,9 @@ inside a stretch, so each one is a few vectorised numpy operations):
   zones;
 - every minute the run publishes CloudWatch metrics (EC2 ``CPUUtilization`` per instance
   and per Auto Scaling group, every 5 minutes with basic monitoring; ALB ``RequestCount``,
-  ``HTTPCode_ELB_5XX_Count``, ``TargetResponseTime``, ``HealthyHostCount``,
-  ``RequestCountPerTarget``) so alarms see them and learners read them with boto3;
+  ``HTTPCode_ELB_5XX_Count``, ``ProcessedBytes``, ``TargetResponseTime``,
+  ``HealthyHostCount``, ``RequestCountPerTarget``; an NLB's ``ProcessedBytes`` and host
+  counts in ``AWS/NetworkELB``) so alarms see them and learners read them with boto3;
 - cost accrues per second: running instances, their root volumes, each load balancer's
   hours at the price of its kind, the capacity units (or, for a Classic Load Balancer,
   the processed bytes) of the requests sent through one, public IPv4 addresses (see

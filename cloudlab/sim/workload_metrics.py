@@ -10,10 +10,12 @@ servers in use) and, at the minute's end, turns it into
   ``AWS/EC2 CPUUtilization`` and ``NetworkIn``/``NetworkOut`` per instance and per Auto
   Scaling group (every minute with detailed monitoring, as 5-minute averages with basic
   monitoring), and ``AWS/ApplicationELB`` ``RequestCount``, ``HTTPCode_ELB_5XX_Count``,
-  ``TargetResponseTime``, ``HealthyHostCount``, ``UnHealthyHostCount`` and
-  ``RequestCountPerTarget`` for the load balancer and its target groups; for a Classic
-  Load Balancer ``AWS/ELB`` ``RequestCount``, ``HTTPCode_ELB_5XX``, ``Latency``,
-  ``HealthyHostCount`` and ``UnHealthyHostCount`` by ``LoadBalancerName``.
+  ``ProcessedBytes``, ``TargetResponseTime``, ``HealthyHostCount``, ``UnHealthyHostCount``
+  and ``RequestCountPerTarget`` for the load balancer and its target groups; for a Network
+  (Gateway) Load Balancer ``AWS/NetworkELB`` (``AWS/GatewayELB``) ``ProcessedBytes``,
+  ``HealthyHostCount`` and ``UnHealthyHostCount``; for a Classic Load Balancer ``AWS/ELB``
+  ``RequestCount``, ``HTTPCode_ELB_5XX``, ``Latency``, ``HealthyHostCount`` and
+  ``UnHealthyHostCount`` by ``LoadBalancerName``.
 
 Idle instances report :data:`IDLE_CPU_PCT`; request and response sizes are model figures.
 """
@@ -32,6 +34,7 @@ from cloudlab.sim.latency import inter_az_rtt_ms, tier_latency
 from cloudlab.sim.workload_rows import (
     IDLE_CPU_PCT,
     METRIC_UNITS,
+    PROCESSED_BYTES,
     REQUEST_BYTES,
     RESPONSE_BYTES,
     minute_mean_s,
@@ -42,6 +45,11 @@ from cloudlab.sim.workload_writer import MinuteWriter
 __all__ = ["IDLE_CPU_PCT", "REQUEST_BYTES", "RESPONSE_BYTES", "MinutePublisher", "percentiles"]
 
 BASIC_PERIOD_S = 300
+#: The CloudWatch namespace of the metrics of a Network or Gateway Load Balancer, by kind
+#: (an Application Load Balancer's are ``AWS/ApplicationELB``, a Classic's ``AWS/ELB``).
+LAYER4_NAMESPACES = {"network": "AWS/NetworkELB", "gateway": "AWS/GatewayELB"}
+
+
 class MinutePublisher:
     """Accumulates a minute of a run and publishes it."""
 
@@ -305,6 +313,8 @@ class MinutePublisher:
         if route is not None and route.lb is not None:
             if route.lb.kind == "classic":
                 self._publish_classic(route, mean_s, keys, values)
+            elif route.lb.kind in LAYER4_NAMESPACES:
+                self._publish_layer4(route, keys, values)
             else:
                 self._publish_alb(route, mean_s, keys, values)
         self._put(t0, keys, values)
@@ -323,9 +333,9 @@ class MinutePublisher:
     def _publish_alb(self, route: Route, mean_s: float, keys: list[MetricKey],
                      values: list[float]) -> None:
         """An Application Load Balancer's ``AWS/ApplicationELB`` metrics."""
-        request_key, error_key, time_key, per_group = self._alb_keys(route.lb)
-        keys += (request_key, error_key)
-        values += (self.requests, self.errors)
+        request_key, error_key, bytes_key, time_key, per_group = self._alb_keys(route.lb)
+        keys += (request_key, error_key, bytes_key)
+        values += (self.requests, self.errors, self.requests * PROCESSED_BYTES)
         if not math.isnan(mean_s):
             keys.append(time_key)
             values.append(mean_s)
@@ -339,10 +349,10 @@ class MinutePublisher:
             keys += group_keys
             values += (healthy, counts.get("unhealthy", 0), self.requests / max(1, healthy))
 
-    def _alb_keys(self, lb: Any) -> tuple[MetricKey, MetricKey, MetricKey,
+    def _alb_keys(self, lb: Any) -> tuple[MetricKey, MetricKey, MetricKey, MetricKey,
                                           list[tuple[str, tuple[MetricKey, ...]]]]:
         """The keys of a load balancer's metrics (RequestCount, HTTPCode_ELB_5XX_Count,
-        TargetResponseTime) and, per target group, of its HealthyHostCount,
+        ProcessedBytes, TargetResponseTime) and, per target group, of its HealthyHostCount,
         UnHealthyHostCount and RequestCountPerTarget: built again only when the balancer,
         its ARN or its target groups change."""
         kept = self._alb
@@ -358,8 +368,32 @@ class MinutePublisher:
                                         key(ns, "RequestCountPerTarget", tg_dim))))
             kept = self._alb = (lb, lb.arn, lb.target_groups, (
                 key(ns, "RequestCount", lb_dim), key(ns, "HTTPCode_ELB_5XX_Count", lb_dim),
-                key(ns, "TargetResponseTime", lb_dim), per_group))
+                key(ns, "ProcessedBytes", lb_dim), key(ns, "TargetResponseTime", lb_dim),
+                per_group))
         return kept[3]
+
+    def _publish_layer4(self, route: Route, keys: list[MetricKey],
+                        values: list[float]) -> None:
+        """A Network (or Gateway) Load Balancer's metrics, in ``AWS/NetworkELB``
+        (``AWS/GatewayELB``): the bytes it processed and, per target group, its healthy and
+        unhealthy targets. A layer-4 load balancer sees flows, not HTTP requests: it has no
+        request count, HTTP error count or response time
+        (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-cloudwatch-metrics.html)."""
+        lb, key = route.lb, self._key
+        ns = LAYER4_NAMESPACES[lb.kind]
+        lb_dim = ("LoadBalancer", lb.metric_id)
+        keys.append(key(ns, "ProcessedBytes", lb_dim))
+        values.append(self.requests * PROCESSED_BYTES)
+        groups = self.router.lbs.groups
+        for arn in lb.target_groups:
+            group = groups.get(arn)
+            if group is None:
+                continue
+            counts = group.counts()
+            tg_dim = ("TargetGroup", arn.split(":", 5)[-1])
+            keys += (key(ns, "HealthyHostCount", tg_dim, lb_dim),
+                     key(ns, "UnHealthyHostCount", tg_dim, lb_dim))
+            values += (counts.get("healthy", 0), counts.get("unhealthy", 0))
 
     def _publish_classic(self, route: Route, mean_s: float, keys: list[MetricKey],
                          values: list[float]) -> None:

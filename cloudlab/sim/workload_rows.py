@@ -29,14 +29,17 @@ from cloudlab.sim.cloudwatch.rows import Layout, Rows
 from cloudlab.sim.latency import mean_response_s
 from cloudlab.sim.pairwise import add_reduce, add_reduce_same
 
-__all__ = ["IDLE_CPU_PCT", "REQUEST_BYTES", "RESPONSE_BYTES", "MinutePlan", "MinuteRows",
-           "METRIC_UNITS", "Queue", "group_cpus", "minute_mean_s"]
+__all__ = ["IDLE_CPU_PCT", "PROCESSED_BYTES", "REQUEST_BYTES", "RESPONSE_BYTES", "MinutePlan",
+           "MinuteRows", "METRIC_UNITS", "Queue", "group_cpus", "minute_mean_s"]
 
 #: CPU utilisation of a running instance that serves nothing (model figure, percent).
 IDLE_CPU_PCT = 2.0
 #: Model sizes of one request and one response, in bytes (for NetworkIn/NetworkOut).
 REQUEST_BYTES = 2_000
 RESPONSE_BYTES = 20_000
+#: What a load balancer processes per request: the request and its response (the
+#: ``ProcessedBytes`` metric, and the bytes its capacity units are billed on).
+PROCESSED_BYTES = REQUEST_BYTES + RESPONSE_BYTES
 
 #: The unit of each metric the run publishes, by metric name.
 METRIC_UNITS = {
@@ -44,6 +47,7 @@ METRIC_UNITS = {
     "RequestCount": "Count", "HTTPCode_ELB_5XX_Count": "Count", "HTTPCode_ELB_5XX": "Count",
     "HealthyHostCount": "Count", "UnHealthyHostCount": "Count",
     "RequestCountPerTarget": "Count", "TargetResponseTime": "Seconds", "Latency": "Seconds",
+    "ProcessedBytes": "Bytes",
 }
 
 #: (served requests per second, servers, service time in ms, inter-AZ hop in ms)

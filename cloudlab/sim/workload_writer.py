@@ -15,6 +15,7 @@ from cloudlab.sim.pairwise import add_reduce_same
 from cloudlab.sim.workload_rows import (
     IDLE_CPU_PCT,
     METRIC_UNITS,
+    PROCESSED_BYTES,
     MinutePlan,
     MinuteRows,
     Queue,
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["MinuteWriter"]
 
 #: Bound on a minute's requests, errors and served requests for computing its datapoints
-#: later: far below it, every datapoint (at most 20,000 times one of them) is finite.
+#: later: far below it, every datapoint (at most 22,000 times one of them) is finite.
 _LARGE = 1e290
 
 
@@ -108,8 +109,9 @@ class MinuteWriter:
         instances' CPU and the groups' CPU are computed now (and any value a reader
         already asked for); the others when the store needs them. Returns ``False``, publishing
         nothing, for a minute ``_publish`` must take: an instance on basic monitoring,
-        listed twice or unknown, a target that answers with no capacity, a Classic Load
-        Balancer, or values that might not be finite (the store refuses those).
+        listed twice or unknown, a target that answers with no capacity, a load balancer other
+        than an Application Load Balancer, or values that might not be finite (the store
+        refuses those).
 
         A minute like the last one (the same route, see :class:`_Steady`) takes a short
         path: only its values are computed, its row joins the block and its direct
@@ -134,7 +136,7 @@ class MinuteWriter:
                 cpus = s.plan.cpus(served, alive)
                 tail = group_cpus(s.plan, cpus)
             if s.lb:
-                tail += (p.requests, p.errors)
+                tail += (p.requests, p.errors, p.requests * PROCESSED_BYTES)
                 for healthy, unhealthy, per in s.targets:
                     tail += (healthy, unhealthy, p.requests / per)
             block.add_row(t0, cpus, requests, queue, tail)  # its last plan is this one
@@ -157,12 +159,12 @@ class MinuteWriter:
         watched: list[tuple[str, Any, int]] = []
         if lb is not None:
             alb = p._alb_keys(lb)
-            tail += (p.requests, p.errors)
+            tail += (p.requests, p.errors, p.requests * PROCESSED_BYTES)
             if queue is not None:
                 mean_at = len(tail)
             groups = p.router.lbs.groups
             found = []
-            for arn, _ in alb[3]:
+            for arn, _ in alb[4]:
                 group = groups.get(arn)
                 found.append(group is not None)
                 watched.append((arn, group, -1 if group is None else group.version))
@@ -178,8 +180,8 @@ class MinuteWriter:
         else:
             keys = plan.keys + [key for key, _, _ in plan.groups]
             if alb is not None:
-                keys += alb[:3] if mean_at >= 0 else alb[:2]
-                for (_, group_keys), there in zip(alb[3], present, strict=True):
+                keys += alb[:4] if mean_at >= 0 else alb[:3]
+                for (_, group_keys), there in zip(alb[4], present, strict=True):
                     if there:
                         keys += group_keys
             if not keys:
@@ -250,8 +252,8 @@ class MinuteWriter:
 
     def _make_plan(self, route: Route) -> MinutePlan | None:
         p = self.publisher
-        if route.lb is not None and route.lb.kind == "classic":
-            return None
+        if route.lb is not None and route.lb.kind != "application":
+            return None  # a Classic, Network or Gateway Load Balancer: the general path
         ok_share = route.good_share
         answering: dict[str, list[tuple[float, float]]] = {}
         shares: dict[str, list[float]] = {}
