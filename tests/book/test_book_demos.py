@@ -124,6 +124,18 @@ def test_load_balancing_demo_ejects_a_crashed_target(html_dir: Path) -> None:
     assert n10 / n30 > s10 / s30
 
 
+def test_load_balancing_demo_reads_the_lcu_dimensions_from_cloudwatch(html_dir: Path) -> None:
+    out = _outputs(html_dir, "11-load-balancing")
+    # two 4-minute runs at 300 requests/s; 22 kB a request
+    assert "144,000 requests, 3.17 gb processed" in out
+    [(connections, processed, billed, usd)] = re.findall(
+        r"lcu-hours: new connections ([\d.]+), processed bytes ([\d.]+) -> billed ([\d.]+) "
+        r"lcu-hours = \$([\d.]+)", out)
+    assert float(connections) == 0.16 and float(processed) == float(billed) == 3.17
+    assert float(usd) == pytest.approx(3.168 * 0.008, abs=1e-4)  # "bytes win by twenty"
+    assert float(processed) / float(connections) > 19
+
+
 def test_scaling_demo_tracks_a_day_and_draws_the_dashboard(html_dir: Path) -> None:
     name = "12-auto-scaling-cloudwatch"
     out = _outputs(html_dir, name)
