@@ -362,7 +362,7 @@ class MinutePublisher:
             lb_dim = ("LoadBalancer", lb.metric_id)
             per_group = []
             for arn in lb.target_groups:
-                tg_dim = ("TargetGroup", arn.split(":", 5)[-1])
+                tg_dim = _target_group_dim(arn)
                 per_group.append((arn, (key(ns, "HealthyHostCount", tg_dim, lb_dim),
                                         key(ns, "UnHealthyHostCount", tg_dim, lb_dim),
                                         key(ns, "RequestCountPerTarget", tg_dim))))
@@ -390,7 +390,7 @@ class MinutePublisher:
             if group is None:
                 continue
             counts = group.counts()
-            tg_dim = ("TargetGroup", arn.split(":", 5)[-1])
+            tg_dim = _target_group_dim(arn)
             keys += (key(ns, "HealthyHostCount", tg_dim, lb_dim),
                      key(ns, "UnHealthyHostCount", tg_dim, lb_dim))
             values += (counts.get("healthy", 0), counts.get("unhealthy", 0))
@@ -442,6 +442,12 @@ class MinutePublisher:
         put(self._key("AWS/EC2", "CPUUtilization", dim), start, acc[0] / n, unit="Percent")
         put(self._key("AWS/EC2", "NetworkIn", dim), start, acc[1], unit="Bytes")
         put(self._key("AWS/EC2", "NetworkOut", dim), start, acc[2], unit="Bytes")
+
+
+def _target_group_dim(arn: str) -> tuple[str, str]:
+    """The ``TargetGroup`` dimension of a target group's metrics: ``targetgroup/name/id``,
+    the end of its ARN."""
+    return ("TargetGroup", arn.split(":", 5)[-1])
 
 
 def _queue_parts(route: Route, seconds: float) -> tuple[float, float, float] | None:

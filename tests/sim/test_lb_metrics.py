@@ -16,13 +16,18 @@ from cloudlab.sim.run_prices import lb_rate, prices
 from cloudlab.sim.workload_rows import PROCESSED_BYTES, REQUEST_BYTES, RESPONSE_BYTES
 
 
-def _sums(cloud: Cloud, namespace: str, name: str, dims: dict[str, str],
-          period: int) -> list[float]:
+def _datapoints(cloud: Cloud, namespace: str, name: str, dims: dict[str, str], period: int,
+                stat: str = "Sum") -> list[dict[str, Any]]:
     found = cloud.client("cloudwatch").get_metric_statistics(
-        Namespace=namespace, MetricName=name, Period=period, Statistics=["Sum"],
+        Namespace=namespace, MetricName=name, Period=period, Statistics=[stat],
         Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
         StartTime=cloud.clock.start, EndTime=cloud.clock.now)["Datapoints"]
-    return [d["Sum"] for d in sorted(found, key=lambda d: d["Timestamp"])]
+    return sorted(found, key=lambda d: d["Timestamp"])
+
+
+def _sums(cloud: Cloud, namespace: str, name: str, dims: dict[str, str],
+          period: int) -> list[float]:
+    return [d["Sum"] for d in _datapoints(cloud, namespace, name, dims, period)]
 
 
 def _lb_dim(arn: str) -> dict[str, str]:
@@ -40,12 +45,8 @@ def test_an_alb_publishes_the_bytes_of_its_requests_every_minute(step_s: float) 
         processed = _sums(cloud, "AWS/ApplicationELB", "ProcessedBytes", dims, 60)
         assert len(processed) == len(requests) == 120
         assert processed == [r * 22_000 for r in requests]
-        unit = cloud.client("cloudwatch").get_metric_statistics(
-            Namespace="AWS/ApplicationELB", MetricName="ProcessedBytes", Period=3600,
-            Statistics=["Sum"], Dimensions=[{"Name": "LoadBalancer", "Value": v}
-                                            for v in dims.values()],
-            StartTime=cloud.clock.start, EndTime=cloud.clock.now)["Datapoints"][0]["Unit"]
-        assert unit == "Bytes"
+        hours = _datapoints(cloud, "AWS/ApplicationELB", "ProcessedBytes", dims, 3600)
+        assert hours[0]["Unit"] == "Bytes"
 
 
 def test_an_hour_of_processed_bytes_is_what_the_alb_billed_for_its_lcus() -> None:
@@ -100,9 +101,7 @@ def test_a_network_load_balancer_publishes_layer4_metrics_in_its_own_namespace()
         assert names("AWS/ApplicationELB") == set()  # no HTTP metrics for a layer-4 balancer
         processed = _sums(cloud, "AWS/NetworkELB", "ProcessedBytes", _lb_dim(lb_arn), 60)
         assert len(processed) == 30 and all(p > 0 for p in processed)
-        healthy = cw.get_metric_statistics(
-            Namespace="AWS/NetworkELB", MetricName="HealthyHostCount", Period=60,
-            Statistics=["Maximum"], StartTime=cloud.clock.start, EndTime=cloud.clock.now,
-            Dimensions=[{"Name": "TargetGroup", "Value": tg_arn.split(":", 5)[-1]},
-                        {"Name": "LoadBalancer", "Value": _lb_dim(lb_arn)["LoadBalancer"]}])
-        assert {d["Maximum"] for d in healthy["Datapoints"]} == {2.0}
+        healthy = _datapoints(cloud, "AWS/NetworkELB", "HealthyHostCount",
+                              {"TargetGroup": tg_arn.split(":", 5)[-1], **_lb_dim(lb_arn)}, 60,
+                              "Maximum")
+        assert {d["Maximum"] for d in healthy} == {2.0}
